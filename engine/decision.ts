@@ -1,0 +1,49 @@
+import type { FeatureVector } from './features/store.ts';
+import type { ArmScores } from './scoring.ts';
+
+export const OUTCOMES = ['APPROVE', 'REVIEW', 'DECLINE'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Why a decision came out as it did, in words an analyst and an integrator can act on. */
+export interface Reason {
+  code: string;
+  message: string;
+  /** The rule that produced it, when a rule did. */
+  rule?: string;
+}
+
+/** A rule whose conditions held, with the event it emitted. */
+export interface FiredRule {
+  name: string;
+  priority: number;
+  event: { type: string; params?: Record<string, unknown> };
+}
+
+/** What one arm (champion, challenger or shadow) decided for a transaction. */
+export interface ArmDecision {
+  arm: string;
+  shadow: boolean;
+  decision: Outcome;
+  /** Final score in [0, 1] after rule adjustments; null when the arm has no model and no rule scored. */
+  score: number | null;
+  reasons: Reason[];
+  tags: string[];
+  firedRules: FiredRule[];
+  rulesetVersion: string;
+  modelVersions: string[];
+  scores: ArmScores;
+}
+
+/** The decision returned to the caller and recorded: the acted-on arm plus the shadow arms beside it. */
+export interface Decision extends ArmDecision {
+  transactionId: string;
+  workflowId: string;
+  deploymentVersion: number;
+  features: FeatureVector;
+  /** True when some features could not be read (feature store down or slow) and the missing-value policy applied. */
+  degraded: boolean;
+  /** Milliseconds from the API receiving the request to the decision being ready. */
+  latencyMs: number;
+  decidedAt: string;
+  shadows: ArmDecision[];
+}

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface DevServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  executable: string;
+  port: number;
+  /** SQLite file: keeps workflow history across restarts. Omit for an in-memory server (tests). */
+  dbFile?: string;
+  namespace?: string;
+  onLog?: (line: string) => void;
+}
+
+/** Starts Temporal's own CLI dev server (`temporal server start-dev`) and waits until it accepts connections. */
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
+  if (await portOpen(opts.port)) {
+    throw new Error(`Port ${opts.port} is already in use: stop what listens there, or set TEMPORAL_ADDRESS to use a running Temporal server.`);
+  }
+  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(opts.port),
+    '--namespace', opts.namespace ?? 'default', '--log-level', 'warn',
+    // Update-with-start and eager start are on by default in recent dev servers; the limits are raised
+    // because a busy test run keeps many workflows open.
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+    '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
+  ];
+  if (opts.dbFile) {
+    mkdirSync(dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  const child: ChildProcess = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const output: string[] = [];
+  const onData = (buf: Buffer) => {
+    for (const line of buf.toString().split('\n').filter(Boolean)) {
+      output.push(line);
+      if (output.length > 50) output.shift();
+      opts.onLog?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+
+  const deadline = Date.now() + 60_000;
+  while (!(await portOpen(opts.port))) {
+    if (exited) throw new Error(`Temporal dev server exited at start:\n${output.join('\n')}`);
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`Temporal dev server did not listen on ${opts.port} within 60 s:\n${output.join('\n')}`); }
+    await sleep(100);
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    async stop() {
+      if (exited) return;
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A free TCP port on loopback (for tests that run their own servers). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
