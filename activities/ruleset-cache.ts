@@ -1,0 +1,93 @@
+import type { LoadedRuleset } from '../engine/decide-arm.ts';
+import type { Deployment } from '../engine/deployment.ts';
+import { loadRuleset, type CustomOperators } from '../engine/rules/load.ts';
+import type { DeploymentSource, RulesetSource } from './decision-activities.ts';
+import type { RulesetReader } from './pg/ruleset-repository.ts';
+
+export interface CacheOptions {
+  /** How long the current deployment and list contents are trusted before re-reading (ms). */
+  refreshMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The worker's view of rules: ruleset versions are immutable, so each is loaded and compiled once and
+ * kept; the deployment and the lists change, so they are re-read every `refreshMs` (a change takes
+ * effect within seconds, without a restart).
+ */
+export function createRuleCaches(reader: RulesetReader, opts: CacheOptions = {}): { rulesets: RulesetSource; deployments: DeploymentSource; lists: ListCache } {
+  const refreshMs = opts.refreshMs ?? 2_000;
+  const now = opts.now ?? Date.now;
+  const lists = createListCache(reader, refreshMs, now);
+  const loaded = new Map<string, Promise<LoadedRuleset>>();
+  let deployment: { value: Promise<Deployment>; at: number } | null = null;
+
+  const operators: CustomOperators = {
+    inList: (factValue, listName) => typeof listName === 'string' && factValue !== undefined && factValue !== null
+      && lists.has(listName, String(factValue)),
+    notInList: (factValue, listName) => typeof listName === 'string' && !(factValue !== undefined && factValue !== null
+      && lists.has(listName, String(factValue))),
+  };
+
+  return {
+    lists,
+    rulesets: {
+      async get(version) {
+        await lists.refresh();
+        let entry = loaded.get(version);
+        if (!entry) {
+          entry = reader.version(version).then((record) => {
+            if (!record) throw new Error(`ruleset version ${version} does not exist`);
+            return loadRuleset(version, record.document, operators);
+          });
+          entry.catch(() => loaded.delete(version));
+          loaded.set(version, entry);
+        }
+        return entry;
+      },
+    },
+    deployments: {
+      async current() {
+        if (!deployment || now() - deployment.at > refreshMs) {
+          const value = reader.currentDeployment().then((d) => {
+            if (!d) throw new Error('no deployment exists: the database was not seeded');
+            return d;
+          });
+          value.catch(() => { deployment = null; });
+          deployment = { value, at: now() };
+        }
+        return deployment.value;
+      },
+    },
+  };
+}
+
+export interface ListCache {
+  has(list: string, value: string): boolean;
+  refresh(): Promise<void>;
+}
+
+function createListCache(reader: RulesetReader, refreshMs: number, now: () => number): ListCache {
+  const contents = new Map<string, { revision: number; values: Set<string> }>();
+  let checkedAt = -Infinity;
+  let inFlight: Promise<void> | null = null;
+
+  async function reload(): Promise<void> {
+    const revisions = await reader.listRevisions();
+    for (const name of contents.keys()) if (!revisions.has(name)) contents.delete(name);
+    await Promise.all([...revisions].map(async ([name, revision]) => {
+      if (contents.get(name)?.revision === revision) return;
+      contents.set(name, { revision, values: new Set(await reader.listItems(name)) });
+    }));
+    checkedAt = now();
+  }
+
+  return {
+    has: (list, value) => contents.get(list)?.values.has(value) ?? false,
+    async refresh() {
+      if (now() - checkedAt < refreshMs) return;
+      inFlight ??= reload().finally(() => { inFlight = null; });
+      await inFlight;
+    },
+  };
+}

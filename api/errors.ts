@@ -1,0 +1,33 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { FieldIssue } from '../engine/transaction.ts';
+
+/** Errors are values with codes; this file alone maps them to HTTP. Messages say what to do. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly fields?: FieldIssue[], readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const invalid = (fields: FieldIssue[], message = 'The request is invalid: see fields.') => new ApiError(400, 'INVALID_REQUEST', message, fields);
+export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} was not found.`);
+export const conflict = (message: string, details?: Record<string, unknown>) => new ApiError(409, 'CONFLICT', message, undefined, details);
+
+export function sendError(res: Response, err: ApiError): void {
+  res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...(err.details ?? {}) } });
+}
+
+/** The last middleware: body-parser failures become 400/413/415, ApiErrors their status, anything else 500 (logged, never leaked). */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) { next(err); return; }
+    if (err instanceof ApiError) { sendError(res, err); return; }
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') { sendError(res, new ApiError(413, 'PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${(err as { limit?: number }).limit ?? 'the server\'s'} bytes.`)); return; }
+    if (type === 'entity.parse.failed') { sendError(res, new ApiError(400, 'MALFORMED_JSON', `The body is not valid JSON: ${(err as Error).message}`, [{ field: '(body)', reason: 'is not valid JSON' }])); return; }
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') { sendError(res, new ApiError(415, 'UNSUPPORTED_ENCODING', (err as Error).message)); return; }
+    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    sendError(res, new ApiError(500, 'INTERNAL', 'Something went wrong on our side; the error was logged.'));
+  };
+}

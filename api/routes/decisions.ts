@@ -1,0 +1,101 @@
+import { Router, type Request } from 'express';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
+import type { Decision } from '../../engine/decision.ts';
+import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
+import { decideUpdate, decisionQuery, transactionWorkflow } from '../../workflows/transaction.ts';
+import { ApiError, invalid, notFound } from '../errors.ts';
+
+export interface DecisionRouteDeps {
+  temporal: Client;
+  taskQueue: string;
+  decisions: DecisionRepository;
+}
+
+export const workflowIdOf = (transactionId: string) => `tx-${transactionId}`;
+
+/** The caller's view of a decision: the acting arm only (shadow arms are never returned). */
+export function decisionView(d: Decision) {
+  return {
+    transaction_id: d.transactionId,
+    decision: d.decision,
+    score: d.score,
+    reasons: d.reasons,
+    tags: d.tags,
+    rules_fired: d.firedRules.map((r) => r.name),
+    arm: d.arm,
+    ruleset_version: d.rulesetVersion,
+    model_versions: d.modelVersions,
+    model_scores: Object.fromEntries(d.scores.models.map((m) => [m.role, m.score])),
+    top_features: d.scores.models[0]?.topContributions ?? [],
+    deployment_version: d.deploymentVersion,
+    degraded: d.degraded,
+    latency_ms: Math.round(d.latencyMs * 100) / 100,
+    decided_at: d.decidedAt,
+    workflow_id: d.workflowId,
+  };
+}
+
+/**
+ * Decides one transaction through its workflow. Update-with-start makes the call idempotent:
+ * the workflow id is derived from the transaction id, so a retry joins the running workflow
+ * (or reads the finished one) and gets the first decision back, never a second one.
+ */
+export async function decideThroughWorkflow(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
+  const workflowId = workflowIdOf(tx.id);
+  const start = new WithStartWorkflowOperation(transactionWorkflow, {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [{ tx, receivedAtMs }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
+  try {
+    return await deps.temporal.workflow.executeUpdateWithStart(decideUpdate, { startWorkflowOperation: start });
+  } catch (err) {
+    // The workflow already finished (e.g. an APPROVE long persisted): its result is the decision.
+    if (err instanceof WorkflowExecutionAlreadyStartedError || isClosedWorkflowError(err)) {
+      return deps.temporal.workflow.getHandle(workflowId).result() as Promise<Decision>;
+    }
+    throw err;
+  }
+}
+
+function isClosedWorkflowError(err: unknown): boolean {
+  const text = `${(err as Error)?.message ?? ''} ${(err as { cause?: Error })?.cause?.message ?? ''}`;
+  return /already completed|workflow execution already (completed|finished)|already started/i.test(text);
+}
+
+export function decisionRoutes(deps: DecisionRouteDeps): Router {
+  const router = Router();
+
+  router.post('/v1/decisions', async (req: Request, res) => {
+    const receivedAtMs = Date.now();
+    const parsed = parseTransaction(req.body);
+    if (!parsed.ok) throw invalid(parsed.issues);
+    const decision = await decideThroughWorkflow(deps, parsed.value, receivedAtMs);
+    res.status(200).json(decisionView(decision));
+  });
+
+  router.get('/v1/decisions/:id', async (req, res) => {
+    const id = req.params['id'] as string;
+    const stored = await deps.decisions.get(id);
+    if (stored) {
+      res.json({ ...decisionView(stored), features: stored.features, fired_rules: stored.firedRules, persisted: true,
+        events: await deps.decisions.events(id) });
+      return;
+    }
+    // Decided but not yet persisted (Postgres down or slow): the workflow still knows it.
+    try {
+      const live = await deps.temporal.workflow.getHandle(workflowIdOf(id)).query(decisionQuery);
+      if (live) { res.json({ ...decisionView(live), features: live.features, fired_rules: live.firedRules, persisted: false }); return; }
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    throw notFound(`Decision for transaction "${id}"`);
+  });
+
+  return router;
+}
+
+export { ApiError };

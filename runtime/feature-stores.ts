@@ -1,0 +1,13 @@
+import type { Redis } from 'ioredis';
+import { DEFAULT_FEATURES, featureNames } from '../engine/features/definitions.ts';
+import { createMemoryFeatureStore } from '../engine/features/memory-store.ts';
+import type { FeatureStore } from '../engine/features/store.ts';
+import { createRedisFeatureStore } from '../activities/redis-feature-store.ts';
+
+/** Redis when configured, else the in-process store: the same definitions and results either way. */
+export function createFeatureStores({ redis, prefix }: { redis: Redis | null; prefix: string }): { store: FeatureStore; featureNames: string[] } {
+  const store = redis
+    ? createRedisFeatureStore({ redis, prefix, definitions: DEFAULT_FEATURES })
+    : createMemoryFeatureStore({ definitions: DEFAULT_FEATURES });
+  return { store, featureNames: featureNames(DEFAULT_FEATURES) };
+}

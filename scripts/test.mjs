@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm test`: one Temporal dev server for the whole run (tests that need Temporal read
+// FRAUDGUARD_TEST_TEMPORAL), then node's test runner over every *.test.ts, one file at a time
+// (they share the machine's Postgres, Redis and 2 cores).
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { createServer, createConnection } from 'node:net';
+
+const root = resolve(import.meta.dirname, '..');
+const setup = spawnSync(process.execPath, [join(root, 'scripts/setup.mjs'), '--quiet', '--test'], { stdio: 'inherit' });
+if (setup.status !== 0) process.exit(setup.status ?? 1);
+
+const SKIP = new Set(['node_modules', '.git', '.data', 'editor', 'ml', 'dist']);
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (SKIP.has(name) && dir === root) continue;
+    if (name === 'node_modules') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out;
+}
+const filters = process.argv.slice(2);
+let files = findTests(root).sort();
+// Browser tests live beside the editor; include them explicitly.
+files.push(...findTests(join(root, 'editor')).filter((f) => !f.includes('node_modules')));
+if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
+if (!process.env.FRAUDGUARD_INCLUDE_SLOW) files = files.filter((f) => !f.includes('.slow.'));
+
+const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+const portOpen = (port) => new Promise((ok) => { const c = createConnection({ port, host: '127.0.0.1' }); c.once('connect', () => { c.destroy(); ok(true); }); c.once('error', () => ok(false)); });
+
+const tools = JSON.parse(readFileSync(join(root, '.data/tools.json'), 'utf8'));
+const port = await freePort();
+const temporal = spawn(tools.temporal ?? 'temporal', ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error',
+  '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true', '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+  '--dynamic-config-value', 'system.enableEagerWorkflowStart=true'], { stdio: 'ignore' });
+for (let i = 0; i < 600 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100));
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  cwd: root, stdio: 'inherit', env: { ...process.env, FRAUDGUARD_TEST_TEMPORAL: `127.0.0.1:${port}` },
+});
+const code = await new Promise((ok) => child.on('exit', (c, s) => ok(c ?? (s ? 1 : 0))));
+temporal.kill('SIGTERM');
+process.exit(code);

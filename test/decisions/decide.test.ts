@@ -1,0 +1,81 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
+
+describe('POST /v1/decisions', () => {
+  let stack: TestStack;
+  before(async () => { stack = await startStack(); });
+  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
+
+  it('decides a valid transaction with score, reasons, ruleset version and latency, and records it with its event', async () => {
+    const tx = aTransaction({ amount: 12.3 });
+    const res = await stack.post('/v1/decisions', tx);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.ok(['APPROVE', 'REVIEW', 'DECLINE'].includes(res.body.decision));
+    assert.equal(res.body.transaction_id, tx['id']);
+    assert.equal(res.body.ruleset_version, 'default@1');
+    assert.equal(res.body.arm, 'champion');
+    assert.ok(Array.isArray(res.body.reasons));
+    assert.ok('score' in res.body);
+    assert.ok(res.body.latency_ms >= 0);
+    assert.equal(res.body.workflow_id, `tx-${tx['id']}`);
+
+    const stored = await waitFor(async () => {
+      const { rows } = await stack.db.query('SELECT d.decision, t.amount::text AS amount FROM decisions d JOIN transactions t ON t.id = d.transaction_id WHERE d.transaction_id = $1', [tx['id']]);
+      return rows[0];
+    });
+    assert.equal(stored.decision, res.body.decision);
+    assert.equal(stored.amount, '12.300000', 'amount kept exact as NUMERIC');
+    const { rows: events } = await stack.db.query('SELECT type FROM decision_events WHERE transaction_id = $1', [tx['id']]);
+    assert.deepEqual(events.map((e) => e.type), ['decided']);
+
+    const fetched = await stack.get(`/v1/decisions/${tx['id']}`);
+    assert.equal(fetched.status, 200);
+    assert.equal(fetched.body.decision, res.body.decision);
+    assert.equal(fetched.body.persisted, true);
+  });
+
+  it('returns the first decision to a repeated or concurrent submission of the same id: one row, one workflow', async () => {
+    const tx = aTransaction({ customer_id: 'c-idem' });
+    const first = await stack.post('/v1/decisions', tx);
+    const again = await Promise.all(Array.from({ length: 8 }, () => stack.post('/v1/decisions', { ...tx, amount: '999.99' })));
+    for (const r of again) {
+      assert.equal(r.status, 200);
+      assert.equal(r.body.decided_at, first.body.decided_at);
+      assert.equal(r.body.decision, first.body.decision);
+    }
+    const concurrentTx = aTransaction({ customer_id: 'c-idem2' });
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => stack.post('/v1/decisions', concurrentTx)));
+    assert.equal(new Set(concurrent.map((r) => r.body.decided_at)).size, 1, 'every concurrent caller sees the same decision');
+    for (const id of [tx['id'], concurrentTx['id']]) {
+      await waitFor(async () => (await stack.db.query('SELECT 1 FROM decisions WHERE transaction_id = $1', [id])).rowCount);
+      const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM decisions WHERE transaction_id = $1', [id]);
+      assert.equal(rows[0].n, 1);
+      const runs = [];
+      for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = 'tx-${id}'` })) runs.push(wf);
+      assert.equal(runs.length, 1, 'one workflow execution');
+    }
+  });
+
+  it('changes velocity features with each transaction of a customer and never leaks them to another customer', async () => {
+    const base = Date.UTC(2026, 10, 22, 12, 0, 0);
+    const decideAt = async (customer: string, minute: number, amount: string) => {
+      const tx = aTransaction({ customer_id: customer, occurred_at: new Date(base + minute * 60_000).toISOString(), amount });
+      assert.equal((await stack.post('/v1/decisions', tx)).status, 200);
+      return (await waitFor(async () => (await stack.get(`/v1/decisions/${tx['id']}`)).body?.features)) as Record<string, number | null>;
+    };
+    const a1 = await decideAt('vel-a', 0, '10.00');
+    const a2 = await decideAt('vel-a', 1, '20.00');
+    const a3 = await decideAt('vel-a', 2, '30.00');
+    const b1 = await decideAt('vel-b', 3, '5.00');
+    assert.equal(a1['customer.tx_count_1h'], 0);
+    assert.equal(a2['customer.tx_count_1h'], 1);
+    assert.equal(a2['customer.amount_sum_1h'], 10);
+    assert.equal(a3['customer.tx_count_1h'], 2);
+    assert.equal(a3['customer.amount_sum_1d'], 30);
+    assert.equal(b1['customer.tx_count_1h'], 0, 'another customer starts from nothing');
+    assert.equal(b1['customer.amount_sum_1d'], 0);
+  });
+});
+

@@ -1,0 +1,59 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
+
+describe('POST /v1/decisions with bad input', () => {
+  let stack: TestStack;
+  let curlId = '';
+  before(async () => { stack = await startStack(); });
+  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
+
+  const cases: [string, Record<string, unknown> | string, string, RegExp][] = [
+    ['a missing field', (() => { const t = aTransaction(); delete t['customer_id']; return t; })(), 'customer_id', /required/],
+    ['a negative amount', aTransaction({ amount: -5 }), 'amount', /positive/],
+    ['a zero amount', aTransaction({ amount: '0' }), 'amount', /greater than 0/],
+    ['an amount in exponent form', aTransaction({ amount: '1e3' }), 'amount', /decimal/],
+    ['a bad currency', aTransaction({ currency: 'euro' }), 'currency', /ISO 4217/],
+    ['a wrong type', aTransaction({ customer_id: { nested: true } }), 'customer_id', /./],
+    ['a date without a time zone', aTransaction({ occurred_at: '2026-11-22 10:00:00' }), 'occurred_at', /ISO-8601/],
+    ['an unknown field', aTransaction({ colour: 'red' }), '(body)', /unknown field\(s\): colour/],
+    ['no merchant or terminal', (() => { const t = aTransaction(); delete t['merchant_id']; return t; })(), 'merchant_id', /merchant_id or terminal_id/],
+    ['an array instead of an object', '[1,2]', '(body)', /object/],
+  ];
+
+  for (const [what, body, field, reason] of cases) {
+    it(`answers 400 naming the field for ${what}, and writes nothing`, async () => {
+      const res = await stack.post('/v1/decisions', body);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.error.code, 'INVALID_REQUEST');
+      const issue = res.body.error.fields.find((f: { field: string }) => f.field === field);
+      assert.ok(issue, `expected an issue for ${field}, got ${JSON.stringify(res.body.error.fields)}`);
+      assert.match(issue.reason, reason);
+    });
+  }
+
+  it('answers 400 MALFORMED_JSON to a body that is not JSON', async () => {
+    const res = await stack.post('/v1/decisions', '{"id": "x", ');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'MALFORMED_JSON');
+  });
+
+  it('answers 413 to a 5 MB body', async () => {
+    const huge = JSON.stringify({ ...aTransaction(), metadata: { blob: 'x'.repeat(5 * 1024 * 1024) } });
+    const res = await stack.post('/v1/decisions', huge);
+    assert.equal(res.status, 413);
+    assert.equal(res.body.error.code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('accepts the JSON body curl -d sends as form-encoded', async () => {
+    const tx = aTransaction();
+    curlId = tx['id'] as string;
+    const res = await fetch(`${stack.url}/v1/decisions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(tx) });
+    assert.equal(res.status, 200);
+  });
+
+  it('wrote no transaction, decision or workflow for any refused request', async () => {
+    const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM transactions WHERE id <> $1', [curlId]);
+    assert.equal(rows[0].n, 0, 'only the one valid curl-style request may be recorded');
+  });
+});

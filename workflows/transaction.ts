@@ -1,0 +1,56 @@
+import { condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { createDecisionActivities } from '../activities/decision-activities.ts';
+import type { createPersistenceActivities } from '../activities/persistence-activities.ts';
+import type { Decision } from '../engine/decision.ts';
+import { routeToArm } from '../engine/routing.ts';
+import type { Transaction } from '../engine/transaction.ts';
+
+export interface TransactionWorkflowInput {
+  tx: Transaction;
+  /** Epoch ms when the API received the request: the decision's latency is measured from here. */
+  receivedAtMs: number;
+}
+
+/** The API's update-with-start waits on this: it returns once steps 1–4 are done, long before the workflow ends. */
+export const decideUpdate = defineUpdate<Decision>('decide');
+export const decisionQuery = defineQuery<Decision | null>('decision');
+
+// Steps 1–4 run as local activities: no task-queue round trip, so the caller's wait stays in
+// milliseconds. Short timeouts with a few quick retries: a decision late by seconds is worthless,
+// and the feature store degrades on its own rather than failing.
+const decide = proxyLocalActivities<ReturnType<typeof createDecisionActivities>>({
+  startToCloseTimeout: '2 seconds',
+  retry: { initialInterval: '20 ms', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
+// Persistence must eventually succeed whatever happens to Postgres: retry without limit, backing
+// off to a minute, so a database outage delays records but never loses them.
+const persist = proxyActivities<ReturnType<typeof createPersistenceActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function transactionWorkflow(input: TransactionWorkflowInput): Promise<Decision> {
+  let decision: Decision | undefined;
+  setHandler(decideUpdate, async () => {
+    await condition(() => decision !== undefined);
+    return decision as Decision;
+  });
+  setHandler(decisionQuery, () => decision ?? null);
+
+  const { tx } = input;
+  const deployment = await decide.currentDeployment();
+  const route = routeToArm(deployment, tx);
+  const arms = [route.acting, ...route.shadows];
+  const { features, degraded } = await decide.lookupFeatures(tx);
+  const scores = await decide.scoreArms(arms.map((a) => a.modelVersions), features);
+  decision = await decide.decideArms({
+    tx, features, degraded, arms, scores,
+    deploymentVersion: deployment.version,
+    receivedAtMs: input.receivedAtMs,
+    workflowId: workflowInfo().workflowId,
+  });
+
+  await persist.recordDecision({ tx, decision });
+  return decision;
+}
