@@ -17,7 +17,7 @@ import { createDecisionRepository } from '../activities/pg/decision-repository.t
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
 import { createRuleCaches } from '../activities/ruleset-cache.ts';
 import { createWorker } from '../workflows/worker.ts';
-import { createFeatureStores } from './feature-stores.ts';
+import type { FeatureStore } from '../engine/features/store.ts';
 import { createScorer } from './scorer.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
@@ -38,7 +38,13 @@ const ROOT = resolve(import.meta.dirname, '..');
  * The composition root: reads nothing from the environment itself (config comes in), starts the
  * embedded services that are not configured, then the worker and the API as the role asks.
  */
-export async function start(config: Config, opts: { log?: Logger } = {}): Promise<Running> {
+export interface StartOptions {
+  log?: Logger;
+  /** Replaces the configured feature store (tests of degraded mode, benchmarks). */
+  featureStore?: { store: FeatureStore; featureNames: string[] };
+}
+
+export async function start(config: Config, opts: StartOptions = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.LOG_LEVEL, base: { service: 'fraudguard' } });
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
@@ -86,7 +92,8 @@ export async function start(config: Config, opts: { log?: Logger } = {}): Promis
     await seedDefaults(db, { modelVersions: scorer.defaultModelVersions });
 
     if (config.FRAUDGUARD_ROLE !== 'api') {
-      const stores = createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX });
+      const stores = opts.featureStore
+        ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX });
       const caches = createRuleCaches(reader);
       const activities = {
         ...createDecisionActivities({

@@ -24,9 +24,10 @@ const decide = proxyLocalActivities<ReturnType<typeof createDecisionActivities>>
 });
 
 // Persistence must eventually succeed whatever happens to Postgres: retry without limit, backing
-// off to a minute, so a database outage delays records but never loses them.
+// off to a minute, so a database outage delays records but never loses them. A write takes
+// milliseconds; 10 s bounds how long a crashed worker's attempt holds the record back.
 const persist = proxyActivities<ReturnType<typeof createPersistenceActivities>>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

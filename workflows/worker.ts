@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 const WORKFLOWS = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -24,9 +24,19 @@ export interface WorkerOptions {
   activities: object;
   /** Concurrent local activities: the decision path's steps 2–4. */
   maxConcurrentLocalActivities?: number;
+  sdkLogLevel?: LogLevel;
+}
+
+let runtimeInstalled = false;
+/** The SDK logs worker state changes at INFO on stdout; our logs are pino's, so keep the SDK to warnings. */
+function installRuntime(level: LogLevel): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger(level) });
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installRuntime(opts.sdkLogLevel ?? 'WARN');
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
     connection,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../config.ts';
-import { start, type Running } from '../../runtime/start.ts';
+import { start, type Running, type StartOptions } from '../../runtime/start.ts';
 import { startTemporalDevServer, freePort } from '../../runtime/temporal-dev-server.ts';
 import { toolPath } from '../../runtime/tools.ts';
 import { resolve } from 'node:path';
@@ -38,7 +38,7 @@ export interface TestStack extends Running {
 }
 
 /** The whole product (API + worker) on the real Postgres, Redis and Temporal, isolated by schema, prefix and task queue. */
-export async function startStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+export async function startStack(overrides: Record<string, string> = {}, options: StartOptions = {}): Promise<TestStack> {
   const schema = uniqueName('t');
   const taskQueue = uniqueName('q');
   const config: Config = loadConfig({
@@ -46,7 +46,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     REDIS_KEY_PREFIX: `${schema}:`, TEMPORAL_ADDRESS: await testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...overrides,
   });
-  const running = await start(config, { log: pino({ level: config.LOG_LEVEL }) });
+  const running = await start(config, { log: pino({ level: config.LOG_LEVEL }), ...options });
   const url = `http://127.0.0.1:${running.port}`;
   return {
     ...running, url, schema, taskQueue,
