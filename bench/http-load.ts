@@ -1,0 +1,66 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  throughput: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  /** Builds each request body (unique transaction ids). */
+  body: (i: number) => string;
+  concurrency: number;
+  durationMs: number;
+  /** When set, requests are paced at this many per second in total (open-loop), else closed-loop. */
+  ratePerSecond?: number;
+}
+
+/** A bounded load loop on loopback: keep-alive connections, latency of every request. */
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const target = new URL(opts.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let seq = 0;
+  const started = performance.now();
+  const deadline = started + opts.durationMs;
+  const interval = opts.ratePerSecond ? (1000 * opts.concurrency) / opts.ratePerSecond : 0;
+
+  const one = (body: string) => new Promise<void>((resolve) => {
+    const t0 = performance.now();
+    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode === 200) latencies.push(performance.now() - t0); else errors += 1;
+        resolve();
+      });
+    });
+    req.on('error', () => { errors += 1; resolve(); });
+    req.end(body);
+  });
+
+  await Promise.all(Array.from({ length: opts.concurrency }, async (_, worker) => {
+    let next = started + (interval * worker) / opts.concurrency;
+    while (performance.now() < deadline) {
+      if (interval) {
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        next += interval;
+        if (performance.now() >= deadline) break;
+      }
+      await one(opts.body(seq++));
+    }
+  }));
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number) : Number.NaN;
+  return { requests: latencies.length, errors, seconds, throughput: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99) };
+}
