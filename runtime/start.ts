@@ -13,6 +13,9 @@ import { healthRoutes } from '../api/routes/health.ts';
 import { createDecisionActivities } from '../activities/decision-activities.ts';
 import { degradingFeatureSource } from '../activities/feature-source.ts';
 import { createPersistenceActivities } from '../activities/persistence-activities.ts';
+import { createLabelActivities } from '../activities/label-activities.ts';
+import { createLabelRepository } from '../activities/pg/label-repository.ts';
+import { labelRoutes } from '../api/routes/labels.ts';
 import { createDecisionRepository } from '../activities/pg/decision-repository.ts';
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
 import { createRuleCaches } from '../activities/ruleset-cache.ts';
@@ -101,6 +104,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           scorer, rulesets: caches.rulesets, deployments: caches.deployments,
         }),
         ...createPersistenceActivities({ decisions }),
+        ...createLabelActivities({ featureStore: stores.store }),
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities,
@@ -121,6 +125,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             temporal: async () => { await connection.healthService.check({}); },
           }),
           decisionRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions }),
+          labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db) }),
         ],
       });
       const server: Server = createServer(app);

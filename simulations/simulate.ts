@@ -1,0 +1,114 @@
+import type { ArmDecision } from '../engine/decision.ts';
+import { decideArm, type LoadedRuleset } from '../engine/decide-arm.ts';
+import type { Arm } from '../engine/deployment.ts';
+import { buildFacts } from '../engine/facts.ts';
+import type { FeatureVector } from '../engine/features/store.ts';
+import type { ArmScores, Scorer } from '../engine/scoring.ts';
+import type { Transaction } from '../engine/transaction.ts';
+import { count, emptyCounts, type SideCounts } from './metrics.ts';
+
+/** A transaction of the history with its point-in-time features (from the replay) and its label. */
+export interface FeaturedRow {
+  tx: Transaction;
+  features: FeatureVector;
+  fraud: boolean | null;
+}
+
+/** What a side of the comparison runs: an arm's ruleset and models. */
+export interface SimulationSide {
+  arm: Arm;
+  ruleset: LoadedRuleset;
+}
+
+export interface ChangedDecision {
+  transactionId: string;
+  occurredAt: string;
+  amount: string;
+  fraud: boolean | null;
+  candidate: { decision: ArmDecision['decision']; score: number | null; reasons: string[] };
+  baseline: { decision: ArmDecision['decision']; score: number | null; reasons: string[] };
+}
+
+/** The counts of one run (or one chunk of a run): merged by addition, turned into figures by figuresOf. */
+export interface SimulationCounts {
+  candidate: SideCounts;
+  baseline: SideCounts;
+  changed: { total: number; sample: ChangedDecision[] };
+  transactions: number;
+}
+
+export interface SimulateOptions {
+  rows: AsyncIterable<FeaturedRow>;
+  candidate: SimulationSide;
+  baseline: SimulationSide;
+  scorer: Scorer & { scoreBatch?: (versions: string[], vectors: FeatureVector[]) => Promise<ArmScores[]> };
+  /** Keep at most this many changed decisions in the result (the total is always counted). */
+  changedSampleLimit?: number;
+  /** Rows scored together: one ONNX run per batch instead of one per row. */
+  batchSize?: number;
+  onRow?: (row: FeaturedRow, candidate: ArmDecision, baseline: ArmDecision) => void | Promise<void>;
+  onProgress?: (done: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Replays featured history through two sides with the production code path (buildFacts → decideArm
+ * → policy): what a simulation says is what production would have decided.
+ */
+export async function simulate(opts: SimulateOptions): Promise<SimulationCounts> {
+  const candidate = emptyCounts();
+  const baseline = emptyCounts();
+  const changed: ChangedDecision[] = [];
+  let changedTotal = 0;
+  let done = 0;
+  const limit = opts.changedSampleLimit ?? 1_000;
+  const batchSize = opts.batchSize ?? 512;
+  let batch: FeaturedRow[] = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    const [candScores, baseScores] = await Promise.all([
+      scoreRows(opts.scorer, opts.candidate.arm.modelVersions, rows),
+      scoreRows(opts.scorer, opts.baseline.arm.modelVersions, rows),
+    ]);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as FeaturedRow;
+      const cs = candScores[i] ?? null;
+      const bs = baseScores[i] ?? null;
+      const c = await decideArm(opts.candidate.arm, opts.candidate.ruleset, buildFacts(row.tx, row.features, cs), cs);
+      const b = await decideArm(opts.baseline.arm, opts.baseline.ruleset, buildFacts(row.tx, row.features, bs), bs);
+      const day = row.tx.occurred_at.slice(0, 10);
+      count(candidate, { day, amount: row.tx.amountValue, fraud: row.fraud, decision: c });
+      count(baseline, { day, amount: row.tx.amountValue, fraud: row.fraud, decision: b });
+      if (c.decision !== b.decision) {
+        changedTotal += 1;
+        if (changed.length < limit) {
+          changed.push({
+            transactionId: row.tx.id, occurredAt: row.tx.occurred_at, amount: row.tx.amount, fraud: row.fraud,
+            candidate: { decision: c.decision, score: c.score, reasons: c.reasons.map((r) => r.message) },
+            baseline: { decision: b.decision, score: b.score, reasons: b.reasons.map((r) => r.message) },
+          });
+        }
+      }
+      await opts.onRow?.(row, c, b);
+    }
+    done += rows.length;
+    opts.onProgress?.(done);
+  };
+
+  for await (const row of opts.rows) {
+    if (opts.signal?.aborted) throw new Error('simulation cancelled');
+    batch.push(row);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return { candidate, baseline, changed: { total: changedTotal, sample: changed }, transactions: done };
+}
+
+async function scoreRows(scorer: SimulateOptions['scorer'], versions: string[], rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
+  if (versions.length === 0) return rows.map(() => null);
+  if (scorer.scoreBatch) return scorer.scoreBatch(versions, rows.map((r) => r.features));
+  return Promise.all(rows.map((r) => scorer.score(versions, r.features)));
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { rulesetSchema } from '../engine/rules/ruleset.ts';
+
+/** What an author asks for when starting a simulation (API body; the CLI builds the same). */
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD');
+
+export const sideSchema = z.strictObject({
+  ruleset_version: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}@\d+$/, 'must be a version id like default@3').optional(),
+  document: rulesetSchema.optional().describe('A ruleset draft to simulate without saving it'),
+  model_versions: z.array(z.string().min(1)).max(4).optional(),
+}).refine((s) => !(s.ruleset_version && s.document), 'give ruleset_version or document, not both');
+
+export const simulationRequestSchema = z.strictObject({
+  source: z.enum(['dataset', 'postgres']).default('dataset')
+    .describe('dataset: the configured data set directory (monthly YYYY-MM.csv.gz); postgres: recorded transactions and labels'),
+  from: day,
+  to: day.describe('inclusive'),
+  candidate: sideSchema,
+  baseline: sideSchema.optional().describe('defaults to the current champion'),
+  chunk_days: z.number().int().min(1).max(31).default(7),
+}).refine((r) => r.from <= r.to, { message: 'must not be after to', path: ['from'] });
+
+export type SimulationRequest = z.output<typeof simulationRequestSchema>;
+
+/** A side resolved at creation, so a re-run uses exactly the same rules and models. */
+export interface ResolvedSide {
+  label: string;
+  rulesetVersion: string;
+  document: z.output<typeof rulesetSchema>;
+  modelVersions: string[];
+}
+
+export interface SimulationPlan {
+  id: string;
+  source: { kind: 'dataset'; dir: string } | { kind: 'postgres' };
+  fromMs: number;
+  /** Exclusive end: the day after `to`. */
+  toMs: number;
+  candidate: ResolvedSide;
+  baseline: ResolvedSide;
+  chunks: { fromMs: number; toMs: number }[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** Calendar chunks of `chunkDays` covering [fromMs, toMs). */
+export function chunkRange(fromMs: number, toMs: number, chunkDays: number): { fromMs: number; toMs: number }[] {
+  const chunks: { fromMs: number; toMs: number }[] = [];
+  for (let start = fromMs; start < toMs; start += chunkDays * DAY_MS) {
+    chunks.push({ fromMs: start, toMs: Math.min(toMs, start + chunkDays * DAY_MS) });
+  }
+  return chunks;
+}
+
+export function dayStartMs(dayText: string): number {
+  return Date.parse(`${dayText}T00:00:00Z`);
+}
