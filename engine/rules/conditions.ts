@@ -1,0 +1,206 @@
+import { compileFactCondition } from './fact-condition.ts';
+import { NOT_EVALUATED, Unsupported, prioritize, type CompileContext, type Node, type Run } from './trace.ts';
+import { RuleInvalid, type ConditionResult } from './types.ts';
+
+/**
+ * Compiles json-rules-engine condition trees (node_modules/json-rules-engine/dist/rule.js) into
+ * closures. What they reproduce, besides the boolean logic:
+ * - inside all / any, conditions are grouped by priority (highest first); every condition of a group
+ *   is evaluated, and later groups are skipped once the outcome is known — skipped conditions are
+ *   reported without a result;
+ * - an all / any of one condition passes that condition's raw result up, empty ones are true;
+ *   elsewhere results count only when `=== true`;
+ * - a shared condition reference is replaced, when reached, by the shared tree (its own priority,
+ *   name unless the shared tree names itself); unreached, it stays `{ condition: name }`.
+ */
+
+type Json = Record<string, unknown>;
+type BooleanKey = 'all' | 'any' | 'not';
+/** A name a shared tree inherits from the reference(s) that led to it. */
+type Inherited = { name: unknown } | undefined;
+
+/** A compiled top-level `conditions`, evaluated as Rule.evaluate does. */
+export interface RootCondition {
+  turns: number | undefined;
+  run(r: Run): unknown;
+  materialize(slots: readonly unknown[]): ConditionResult;
+}
+
+export function compileRoot(json: unknown, ctx: CompileContext): RootCondition {
+  const node = asObject(json, ctx);
+  const key = shapeOf(node, ctx);
+  if (key === 'fact') throw new RuleInvalid(ctx.rule, '"conditions" root must contain a single instance of "all", "any", "not", or "condition"');
+  // A root reference is realized and evaluated like a nested condition, so it does carry a result.
+  if (key === 'condition') return compileReference(node, ctx, undefined);
+  const body = compileBody(node, key, ctx);
+  const meta = booleanMeta(node, undefined);
+  return {
+    turns: body.turns,
+    run: body.run,
+    materialize: (slots) => ({ [key]: body.report(slots), ...meta }) as unknown as ConditionResult,
+  };
+}
+
+/** Compiles every shared condition once, so a ruleset json-rules-engine would refuse is refused here too. */
+export function checkSharedConditions(ctx: CompileContext): void {
+  for (const [name, json] of Object.entries(ctx.shared)) {
+    const check: CompileContext = { ...ctx, rule: `condition ${name}`, expanding: [name], allocate: () => 0 };
+    try {
+      if (shapeOf(asObject(json, check), check) === 'fact') throw new RuleInvalid(check.rule, 'a shared condition must be all, any, not or condition');
+      compileCondition(json, check, undefined);
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+    }
+  }
+}
+
+function compileCondition(json: unknown, ctx: CompileContext, inherited: Inherited): Node {
+  const node = asObject(json, ctx);
+  const key = shapeOf(node, ctx);
+  if (key === 'fact') return compileFactCondition(node, ctx);
+  if (key === 'condition') return compileReference(node, ctx, inherited);
+  return compileBoolean(node, key, ctx, inherited);
+}
+
+interface Body {
+  turns: number | undefined;
+  /** The all / any / not promise's value, with its turns in `r.t`. */
+  run(r: Run): unknown;
+  report(slots: readonly unknown[]): ConditionResult | ConditionResult[];
+  unevaluated(): ConditionResult | ConditionResult[];
+}
+
+function compileBoolean(json: Json, key: BooleanKey, ctx: CompileContext, inherited: Inherited): Node {
+  const body = compileBody(json, key, ctx);
+  const meta = booleanMeta(json, inherited);
+  const slot = ctx.allocate(1);
+  let template: ConditionResult | undefined;
+  return {
+    priorityKey: meta.priority,
+    turns: body.turns === undefined ? undefined : body.turns + 1,
+    run(r) {
+      const passes = body.run(r) === true;
+      r.slots[slot] = passes;
+      r.t += 1;
+      return passes;
+    },
+    evaluated: (slots) => slots[slot] !== NOT_EVALUATED,
+    unevaluated: () => (template ??= Object.freeze({ [key]: body.unevaluated(), ...meta }) as unknown as ConditionResult),
+    materialize(slots) {
+      if (slots[slot] === NOT_EVALUATED) return this.unevaluated();
+      return { [key]: body.report(slots), ...meta, result: slots[slot] } as unknown as ConditionResult;
+    },
+  };
+}
+
+function compileBody(json: Json, key: BooleanKey, ctx: CompileContext): Body {
+  if (key === 'not') {
+    const inner = json['not'];
+    if (Array.isArray(inner)) throw new RuleInvalid(ctx.rule, '"not" cannot be an array');
+    const child = compileCondition(inner, ctx, undefined);
+    return {
+      turns: child.turns === undefined ? undefined : child.turns + 1,
+      run(r) {
+        const result = child.run(r);
+        r.t += 1;
+        return !result;
+      },
+      report: (slots) => child.materialize(slots),
+      unevaluated: () => child.unevaluated(),
+    };
+  }
+  const list = json[key];
+  if (!Array.isArray(list)) throw new RuleInvalid(ctx.rule, `"${key}" must be an array`);
+  const children = list.map((c: unknown) => compileCondition(c, ctx, undefined));
+  return {
+    ...groupedRun(children, key === 'all'),
+    report: (slots) => children.map((c) => c.materialize(slots)),
+    unevaluated: () => children.map((c) => c.unevaluated()),
+  };
+}
+
+/** prioritizeAndRun: the value and turns of an all / any over its children. */
+function groupedRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns'> {
+  if (children.length === 0) return { turns: 0, run: (r) => { r.t = 0; return true; } };
+  const only = children[0];
+  if (children.length === 1 && only) return { turns: only.turns, run: (r) => only.run(r) };
+  const groups = prioritize(children, (c) => c.priorityKey || 1);
+  const first = groups[0] ?? [];
+  const turns = groups.length === 1 && first.every((c) => c.turns !== undefined)
+    ? Math.max(...first.map((c) => c.turns ?? 0)) + 4
+    : undefined;
+  return {
+    turns,
+    run(r) {
+      // A chain of `then`s, one per group: a decided group answers in one turn; an evaluated one
+      // takes its slowest condition plus Promise.all, the every/some `then` and adopting that promise.
+      let value = all;
+      let t = 0;
+      for (const group of groups) {
+        if (all ? !value : value) { t += 1; continue; }
+        let outcome = all;
+        let slowest = 0;
+        for (const c of group) {
+          const passes = c.run(r) === true;
+          if (r.t > slowest) slowest = r.t;
+          outcome = all ? outcome && passes : outcome || passes;
+        }
+        value = outcome;
+        t += slowest + 4;
+      }
+      r.t = t;
+      return value;
+    },
+  };
+}
+
+function compileReference(json: Json, ctx: CompileContext, inherited: Inherited): Node {
+  const name = json['condition'];
+  const template = Object.freeze(referenceMeta(json));
+  const base = { priorityKey: json['priority'], unevaluated: () => template };
+  if (typeof name !== 'string' || !Object.hasOwn(ctx.shared, name)) {
+    // json-rules-engine fails the run only when the reference is reached.
+    return {
+      ...base, turns: 0, evaluated: () => false, materialize: () => template,
+      run: () => { throw new Error(`No condition ${String(name)} exists`); },
+    };
+  }
+  if (ctx.expanding.includes(name)) throw new RuleInvalid(ctx.rule, `shared condition "${name}" refers to itself`);
+  const ownName: Inherited = Object.hasOwn(json, 'name') ? { name: json['name'] } : inherited;
+  ctx.expanding.push(name);
+  const target = compileCondition(ctx.shared[name], ctx, ownName);
+  ctx.expanding.pop();
+  return {
+    ...base,
+    turns: target.turns,
+    run: (r) => target.run(r),
+    evaluated: (slots) => target.evaluated(slots),
+    materialize: (slots) => (target.evaluated(slots) ? target.materialize(slots) : template),
+  };
+}
+
+function asObject(json: unknown, ctx: CompileContext): Json {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RuleInvalid(ctx.rule, 'a condition must be an object');
+  return json as Json;
+}
+
+/** Which kind of condition an object is; mixtures json-rules-engine reads inconsistently fall back. */
+function shapeOf(json: Json, ctx: CompileContext): BooleanKey | 'condition' | 'fact' {
+  const keys = (['any', 'all', 'not', 'condition'] as const).filter((k) => Object.hasOwn(json, k));
+  if (keys.length > 1) throw new Unsupported(`a condition with both ${keys.join(' and ')}`);
+  const [key] = keys;
+  if (key === undefined && !Object.hasOwn(json, 'fact')) throw new RuleInvalid(ctx.rule, 'a condition needs "fact", "all", "any", "not" or "condition"');
+  return key ?? 'fact';
+}
+
+function booleanMeta(json: Json, inherited: Inherited): { priority: number; name?: unknown } {
+  const priority = Number.parseInt(json['priority'] as string, 10) || 1;
+  const name = Object.hasOwn(json, 'name') ? json['name'] : inherited?.name;
+  return name === undefined ? { priority } : { priority, name };
+}
+
+function referenceMeta(json: Json): ConditionResult {
+  const meta: Record<string, unknown> = { condition: json['condition'] };
+  for (const key of ['priority', 'name']) if (Object.hasOwn(json, key) && json[key] !== undefined) meta[key] = json[key];
+  return meta as unknown as ConditionResult;
+}

@@ -1,0 +1,64 @@
+import type { ConditionResult, CustomOperators, Facts } from './types.ts';
+
+/**
+ * What compiled conditions share. An evaluation writes what json-rules-engine would record on its
+ * condition objects (result, factResult, valueResult) into a flat array of slots; the condition trees
+ * of the results are built from it only when someone reads them.
+ */
+
+/** A slot json-rules-engine would have left unset: the condition was not evaluated. */
+export const NOT_EVALUATED: unique symbol = Symbol('not evaluated');
+
+/** One evaluation's scratch state. */
+export interface Run {
+  facts: Facts;
+  slots: unknown[];
+  /**
+   * Microtask turns the node just run would have taken inside json-rules-engine. Rules of equal
+   * priority run concurrently there and are reported in the order their promises settle, so the
+   * compiled evaluator reproduces that order from these counts (ties keep the rules' order).
+   */
+  t: number;
+}
+
+/** A compiled condition, evaluated as json-rules-engine's evaluateCondition evaluates it. */
+export interface Node {
+  /** The raw priority json-rules-engine groups this condition by among its siblings. */
+  priorityKey: unknown;
+  /** The node's turns when they never vary with the facts. */
+  turns: number | undefined;
+  /** Evaluates; returns json-rules-engine's result for the node and leaves its turns in `r.t`. */
+  run(r: Run): unknown;
+  evaluated(slots: readonly unknown[]): boolean;
+  /** The node as reported when it was not evaluated (shared, frozen). */
+  unevaluated(): ConditionResult;
+  materialize(slots: readonly unknown[]): ConditionResult;
+}
+
+export interface CompileContext {
+  rule: string;
+  operators: CustomOperators;
+  shared: Readonly<Record<string, unknown>>;
+  /** Shared conditions being expanded, outermost first (a cycle would never finish in json-rules-engine). */
+  expanding: string[];
+  /** Reserves `n` consecutive slots; returns the first. */
+  allocate(n: number): number;
+}
+
+/** A construct the compiled evaluator does not follow; the rule falls back to json-rules-engine. */
+export class Unsupported extends Error {}
+
+/**
+ * json-rules-engine's grouping by priority (Rule.prioritizeConditions, Engine.prioritizeRules), kept
+ * to the letter — keys of a plain object, sorted by a comparator that never answers 0 — so that odd
+ * priorities (2.5, "3", NaN) come out in the order it produces.
+ */
+export function prioritize<T>(items: readonly T[], keyOf: (item: T) => unknown): T[][] {
+  const sets: Record<string, T[]> = {};
+  for (const item of items) {
+    const key = String(keyOf(item));
+    if (!sets[key]) sets[key] = [];
+    sets[key].push(item);
+  }
+  return Object.keys(sets).sort((a, b) => (Number(a) > Number(b) ? -1 : 1)).map((key) => sets[key] ?? []);
+}
