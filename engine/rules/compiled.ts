@@ -1,5 +1,6 @@
 import { checkSharedConditions, compileRoot, type RootCondition } from './conditions.ts';
 import { createReferenceEvaluator } from './reference.ts';
+import { checkReferences } from './references.ts';
 import { NOT_EVALUATED, Unsupported, prioritize, type CompileContext, type Run } from './trace.ts';
 import {
   RuleInvalid, type EvaluatorOptions, type Facts, type FiredRule, type RuleEvaluator, type RuleEvent,
@@ -40,6 +41,7 @@ type Group =
   | { key: string; fallback: true };
 
 export function compileRuleset(definition: RulesDefinition, options: EvaluatorOptions = {}): CompiledRuleset {
+  checkReferences(definition);
   // Our own frozen copy: results hand out parts of it (values, params, events) to every caller.
   const rules = deepFreeze(structuredClone(definition.rules)) as readonly unknown[];
   const shared = deepFreeze(structuredClone(definition.conditions ?? {})) as Readonly<Record<string, unknown>>;

@@ -158,13 +158,8 @@ function compileReference(json: Json, ctx: CompileContext, inherited: Inherited)
   const name = json['condition'];
   const template = Object.freeze(referenceMeta(json));
   const base = { priorityKey: json['priority'], unevaluated: () => template };
-  if (typeof name !== 'string' || !Object.hasOwn(ctx.shared, name)) {
-    // json-rules-engine fails the run only when the reference is reached.
-    return {
-      ...base, turns: 0, evaluated: () => false, materialize: () => template,
-      run: () => { throw new Error(`No condition ${String(name)} exists`); },
-    };
-  }
+  // checkReferences has refused unknown names and cycles before compiling.
+  if (typeof name !== 'string' || !Object.hasOwn(ctx.shared, name)) throw new RuleInvalid(ctx.rule, `no shared condition named ${JSON.stringify(name)}`);
   if (ctx.expanding.includes(name)) throw new RuleInvalid(ctx.rule, `shared condition "${name}" refers to itself`);
   const ownName: Inherited = Object.hasOwn(json, 'name') ? { name: json['name'] } : inherited;
   ctx.expanding.push(name);

@@ -1,4 +1,5 @@
 import { Engine, type RuleProperties, type RuleResult as EngineRuleResult, type TopLevelCondition as EngineCondition } from 'json-rules-engine';
+import { checkReferences } from './references.ts';
 import type { ConditionResult, EvaluatorOptions, RuleEvaluator, RuleEvent, RuleResult, RuleRun, RulesDefinition } from './types.ts';
 
 /**
@@ -13,6 +14,7 @@ import type { ConditionResult, EvaluatorOptions, RuleEvaluator, RuleEvent, RuleR
  * mark it FINISHED in the middle of a later run.
  */
 export function createReferenceEvaluator(definition: RulesDefinition, options: EvaluatorOptions = {}): RuleEvaluator {
+  checkReferences(definition);
   const build = (): Engine => {
     const engine = new Engine([], { allowUndefinedFacts: true });
     for (const [name, fn] of Object.entries(options.operators ?? {})) engine.addOperator(name, fn);
