@@ -38,7 +38,7 @@ export function createRuleCaches(reader: RulesetReader, opts: CacheOptions = {})
         if (!entry) {
           entry = reader.version(version).then((record) => {
             if (!record) throw new Error(`ruleset version ${version} does not exist`);
-            return loadRuleset(version, record.document, operators);
+            return loadRuleset(version, record.document, { operators });
           });
           entry.catch(() => loaded.delete(version));
           loaded.set(version, entry);

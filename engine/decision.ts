@@ -17,6 +17,8 @@ export interface FiredRule {
   name: string;
   priority: number;
   event: { type: string; params?: Record<string, unknown> };
+  /** Why it fired: the condition tree with each leaf's fact value and result, as json-rules-engine reports it. */
+  conditions?: unknown;
 }
 
 /** What one arm (champion, challenger or shadow) decided for a transaction. */

@@ -1,29 +1,39 @@
-import { Engine, type RuleProperties } from 'json-rules-engine';
 import type { FiredRule } from '../decision.ts';
 import type { LoadedRuleset } from '../decide-arm.ts';
 import type { Facts } from '../facts.ts';
+import { compileRuleset } from './compiled.ts';
 import type { Ruleset } from './ruleset.ts';
+import type { CustomOperators, RuleInput, RuleRun } from './types.ts';
 
-/** Custom operators rules may use beyond json-rules-engine's own, e.g. `inList`. */
-export type CustomOperators = Record<string, (factValue: unknown, jsonValue: unknown) => boolean>;
+export type { CustomOperators };
 
-/** Prepares a ruleset version for evaluation, once; the result is reused for every transaction. */
-export function loadRuleset(version: string, doc: Ruleset, operators: CustomOperators): LoadedRuleset {
-  const engine = new Engine([], { allowUndefinedFacts: true, replaceFactsInEventParams: false });
-  for (const [name, fn] of Object.entries(operators)) engine.addOperator(name, fn);
-  for (const [name, condition] of Object.entries(doc.conditions ?? {})) engine.setCondition(name, condition as never);
-  const rules = doc.rules.filter((r) => r.enabled !== false);
-  for (const rule of rules) engine.addRule({ ...rule, priority: rule.priority ?? 1 } as RuleProperties);
+export interface LoadOptions {
+  operators: CustomOperators;
+  /** Attach each fired rule's condition tree (why it fired). Off in bulk replays, where nobody reads it. */
+  explain?: boolean;
+}
+
+/**
+ * Prepares a ruleset version for evaluation, once: compiled into closures that agree with
+ * json-rules-engine (which still evaluates any rule the compiler does not cover). Reused for every transaction.
+ */
+export function loadRuleset(version: string, doc: Ruleset, { operators, explain = true }: LoadOptions): LoadedRuleset & { fallbacks: readonly { rule: string; reason: string }[] } {
+  const rules: RuleInput[] = doc.rules
+    .filter((r) => r.enabled !== false)
+    .map((r) => ({ name: r.name, priority: r.priority ?? 1, conditions: r.conditions, event: r.event as RuleInput['event'] }));
+  const evaluator = compileRuleset({ rules, conditions: doc.conditions ?? {} }, { operators });
+  const fired = explain ? withWhy : (run: RuleRun) => run.fired;
   return {
     version,
     policy: doc.policy,
-    async evaluate(facts: Facts): Promise<FiredRule[]> {
-      const { results } = await engine.run(facts);
-      return results.map((r) => ({
-        name: r.name as string,
-        priority: r.priority ?? 1,
-        event: { type: r.event?.type ?? 'tag', params: (r.event?.params ?? undefined) as Record<string, unknown> | undefined },
-      }));
-    },
+    fallbacks: evaluator.fallbacks,
+    evaluate: evaluator.fallbacks.length === 0
+      ? (facts: Facts) => fired(evaluator.evaluateSync(facts))
+      : async (facts: Facts) => fired(await evaluator.evaluate(facts)),
   };
 }
+
+function withWhy(run: RuleRun): FiredRule[] {
+  return run.results.filter((r) => r.result).map((r) => ({ name: r.name, priority: r.priority, event: r.event, conditions: r.conditions }));
+}
+
