@@ -12,6 +12,8 @@ CREATE TABLE simulations (
   to_ts         timestamptz NOT NULL,
   chunks_total  integer NOT NULL,
   rows_done     bigint NOT NULL DEFAULT 0,
+  -- Share (0–1) of the running chunk's time range already replayed: progress without counting rows first.
+  current_fraction double precision NOT NULL DEFAULT 0,
   error         text,
   result        jsonb,
   created_by    text NOT NULL DEFAULT 'system',
