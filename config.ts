@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notificationRulesSchema } from './activities/notify/policy.ts';
 
 /**
  * The whole runtime configuration, parsed once from the environment at start and passed down.
@@ -11,6 +12,22 @@ const urlOf = (protocols: string[]) =>
   }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration such as `500ms`, `30s`, `15m`, `4h`, `2d`, in milliseconds. */
+export const duration = z.string().trim().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 15m, 4h or 2d')
+  .transform((v) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(v) as RegExpExecArray;
+    return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  })
+  .refine((ms) => ms > 0, 'must be longer than 0');
+
+const jsonOf = <T extends z.ZodType>(schema: T) => z.string().transform((v, ctx) => {
+  try { return JSON.parse(v) as unknown; } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `must be JSON: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+}).pipe(schema);
 
 const envSchema = z.object({
   PORT: port.default(8080),
@@ -27,6 +44,28 @@ const envSchema = z.object({
   FRAUDGUARD_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   FRAUDGUARD_ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Review cases: each tier's SLA (a case unresolved that long escalates to the next tier) and
+  // how long a claim may sit idle before it returns to the queue.
+  CASE_SLA_L1: duration.prefault('4h'),
+  CASE_SLA_L2: duration.prefault('8h'),
+  CASE_SLA_LEAD: duration.prefault('24h'),
+  CASE_IDLE_RELEASE: duration.prefault('30m'),
+  // Notifications (see activities/notify/policy.ts for the per-event-type defaults NOTIFICATIONS overrides).
+  WEBHOOK_URL: urlOf(['http:', 'https:']).optional(),
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEBHOOK_TIMEOUT: duration.prefault('10s'),
+  SMTP_URL: urlOf(['smtp:', 'smtps:']).optional(),
+  EMAIL_FROM: z.string().min(3).default('FraudGuard <fraudguard@localhost>'),
+  EMAIL_TO: z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)).pipe(z.array(z.email())).prefault(''),
+  SLACK_WEBHOOK_URL: urlOf(['http:', 'https:']).optional(),
+  NOTIFICATIONS: jsonOf(notificationRulesSchema).prefault('{}'),
+  // Each delivery retries with exponential back-off (×2) from the initial interval up to the maximum
+  // interval, NOTIFY_MAX_ATTEMPTS tries in all; then it is recorded as a dead letter.
+  NOTIFY_RETRY_INITIAL: duration.prefault('1s'),
+  NOTIFY_RETRY_MAX_INTERVAL: duration.prefault('5m'),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+}).refine((c) => !c.WEBHOOK_URL || c.WEBHOOK_SECRET, {
+  path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set: every webhook is signed',
 });
 
 export type Config = z.output<typeof envSchema>;
