@@ -6,6 +6,7 @@ const COMMANDS: Record<string, Command> = {
   'features export': { usage: 'features export --data DIR --from DATE --to DATE --out FILE', load: async () => (await import('./commands/features-export.ts')).run },
   'simulate': { usage: 'simulate --data DIR --from DATE --to DATE [--candidate RULESET_FILE_OR_VERSION] [--model ONNX_OR_VERSION] [--json FILE] [--decisions FILE]', load: async () => (await import('./commands/simulate.ts')).run },
   'models register': { usage: 'models register FILE.onnx --meta FILE.json', load: async () => (await import('./commands/models-register.ts')).run },
+  'audit verify': { usage: 'audit verify [--database-url URL] [--schema NAME] [--anchor SEQ:HASH] [--json]', load: async () => (await import('./commands/audit-verify.ts')).run },
   'bench': { usage: 'bench [--json FILE] [decisions|rules|features|scoring…]', load: async () => (await import('../bench/run.ts')).runBench },
 };
 

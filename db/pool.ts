@@ -15,3 +15,19 @@ export function createPool(databaseUrl: string, schema: string, max = 10): pg.Po
 }
 
 export type Db = pg.Pool;
+
+/** Runs `work` on one connection inside a transaction: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(db: Db, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
