@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AuditRepository } from '../../activities/pg/audit-repository.ts';
+import { issuesOf } from '../../engine/transaction.ts';
+import { invalid } from '../errors.ts';
+
+const listSchema = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  target: z.string().max(300).optional(),
+});
+
+/** Reading the audit trail and checking its chain (the same check as `fraudguard audit verify`). */
+export function auditRoutes(deps: { audit: AuditRepository }): Router {
+  const router = Router();
+  router.get('/v1/admin/audit', async (req, res) => {
+    const parsed = listSchema.safeParse(req.query);
+    if (!parsed.success) throw invalid(issuesOf(parsed.error));
+    const entries = await deps.audit.list({ afterSeq: parsed.data.after, limit: parsed.data.limit, target: parsed.data.target });
+    res.json({ entries, next_after: entries.at(-1)?.seq ?? parsed.data.after });
+  });
+  router.get('/v1/admin/audit/verify', async (_req, res) => {
+    const verdict = await deps.audit.verify();
+    res.status(200).json(verdict);
+  });
+  return router;
+}
