@@ -1,7 +1,7 @@
 import { checkSharedConditions, compileRoot, type RootCondition } from './conditions.ts';
 import { createReferenceEvaluator } from './reference.ts';
 import { checkReferences } from './references.ts';
-import { NOT_EVALUATED, Unsupported, prioritize, type CompileContext, type Run } from './trace.ts';
+import { NOT_EVALUATED, UNREAD, Unsupported, prioritize, type CompileContext, type Run } from './trace.ts';
 import {
   RuleInvalid, type EvaluatorOptions, type Facts, type FiredRule, type RuleEvaluator, type RuleEvent,
   type RuleFallback, type RuleResult, type RuleRun, type RulesDefinition, type SyncRuleEvaluator,
@@ -26,19 +26,35 @@ export class RulesNotFullyCompiled extends Error {
   }
 }
 
-interface CompiledRule {
-  name: string;
-  priority: number;
-  root: RootCondition;
-  /** Where the rule's own result goes in the trace. */
-  slot: number;
-  event: RuleEvent;
-  fired: FiredRule;
+/** A compiled rule. A class, so that every rule has the same shape and the hot loop's property reads stay monomorphic. */
+class CompiledRule {
+  readonly run: (r: Run) => unknown;
+  readonly turns: number | undefined;
+  readonly fired: FiredRule;
+
+  constructor(
+    readonly name: string,
+    readonly priority: number,
+    readonly event: RuleEvent,
+    readonly root: RootCondition,
+    /** Where the rule's result goes in the trace, and its turns after it. */
+    readonly slot: number,
+  ) {
+    this.run = root.run;
+    this.turns = root.turns;
+    this.fired = Object.freeze({ name, priority, event });
+  }
 }
 
-type Group =
-  | { key: string; fallback: false; rules: CompiledRule[]; order: CompiledRule[] | null }
-  | { key: string; fallback: true };
+/** Rules of one priority: compiled (in a fixed order when every rule's turns are fixed) or left to json-rules-engine. */
+class Group {
+  constructor(
+    readonly key: string,
+    readonly fallback: boolean,
+    readonly rules: readonly CompiledRule[],
+    readonly order: readonly CompiledRule[] | null,
+  ) {}
+}
 
 export function compileRuleset(definition: RulesDefinition, options: EvaluatorOptions = {}): CompiledRuleset {
   checkReferences(definition);
@@ -47,7 +63,12 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
   const shared = deepFreeze(structuredClone(definition.conditions ?? {})) as Readonly<Record<string, unknown>>;
   let size = 0;
   const allocate = (n: number): number => { size += n; return size - n; };
-  const base = { operators: options.operators ?? {}, shared, expanding: [], allocate };
+  const factNames: string[] = [];
+  const factIndex = (name: string): number => {
+    const at = factNames.indexOf(name);
+    return at >= 0 ? at : factNames.push(name) - 1;
+  };
+  const base = { operators: options.operators ?? {}, shared, expanding: [], allocate, factIndex };
   checkSharedConditions({ ...base, rule: '' });
 
   const fallbacks: RuleFallback[] = [];
@@ -55,8 +76,7 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
     const header = ruleHeader(json, index);
     try {
       const root = compileRoot((json as Record<string, unknown>)['conditions'], { ...base, rule: header.name, expanding: [] } satisfies CompileContext);
-      const fired: FiredRule = Object.freeze({ name: header.name, priority: header.priority, event: header.event });
-      return { ...header, root, slot: allocate(1), fired };
+      return new CompiledRule(header.name, header.priority, header.event, root, allocate(2));
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
       fallbacks.push({ rule: header.name, reason: err.message });
@@ -66,14 +86,14 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
 
   const groups: Group[] = prioritize(compiled, (r) => r.priority).map((members) => {
     const key = String(members[0]?.priority);
-    const rules = members.filter((r): r is CompiledRule => !('fallback' in r));
-    if (rules.length < members.length) return { key, fallback: true };
+    const rules = members.filter((r): r is CompiledRule => r instanceof CompiledRule);
+    if (rules.length < members.length) return new Group(key, true, [], null);
     // Stable sort: equal turns keep the rules' order, as json-rules-engine's microtask queue does.
-    const order = rules.every((r) => r.root.turns !== undefined) ? [...rules].sort((a, b) => (a.root.turns ?? 0) - (b.root.turns ?? 0)) : null;
-    return { key, fallback: false, rules, order };
+    const order = rules.every((r) => r.turns !== undefined) ? [...rules].sort((a, b) => (a.turns ?? 0) - (b.turns ?? 0)) : null;
+    return new Group(key, false, rules, order);
   });
   const template: unknown[] = new Array<unknown>(size).fill(NOT_EVALUATED);
-  const staticOrder = groups.every((g) => !g.fallback && g.order) ? groups.flatMap((g) => (g.fallback ? [] : g.order ?? [])) : null;
+  const unread: unknown[] = new Array<unknown>(factNames.length).fill(UNREAD);
   const fallbackKeys = new Set(groups.filter((g) => g.fallback).map((g) => g.key));
   const reference: RuleEvaluator | null = fallbackKeys.size === 0 ? null : createReferenceEvaluator({
     rules: definition.rules.filter((rule) => fallbackKeys.has(String(Number.parseInt(String(rule.priority || 1), 10)))),
@@ -83,36 +103,44 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
   function runCompiled(facts: Facts): CompiledRun {
     // json-rules-engine refuses a fact named '' before evaluating anything.
     if (Object.hasOwn(facts, '')) throw new Error('factId required');
-    const r: Run = { facts, slots: template.slice(), t: 0 };
+    const r: Run = { facts, values: unread.slice(), slots: template.slice(), t: 0 };
+    const slots = r.slots;
     const events: RuleEvent[] = [];
     const fired: FiredRule[] = [];
-    const report = (rule: CompiledRule, result: unknown): void => {
-      r.slots[rule.slot] = result;
-      if (result) { events.push(rule.event); fired.push(rule.fired); }
-    };
-    if (staticOrder) {
-      for (const rule of staticOrder) report(rule, rule.root.run(r));
-      return new CompiledRun(events, fired, staticOrder, r.slots);
-    }
-    const order: CompiledRule[] = [];
     for (const group of groups) {
       if (group.fallback) continue;
       if (group.order) {
-        for (const rule of group.order) report(rule, rule.root.run(r));
-        order.push(...group.order);
+        for (const rule of group.order) {
+          const result = rule.run(r);
+          slots[rule.slot] = result;
+          if (result) { events.push(rule.event); fired.push(rule.fired); }
+        }
         continue;
       }
-      const { rules } = group;
-      const outcome: unknown[] = [];
-      const turns: number[] = [];
-      for (const rule of rules) { outcome.push(rule.root.run(r)); turns.push(r.t); }
-      const byTurns = rules.map((_, i) => i).sort((a, b) => (turns[a] ?? 0) - (turns[b] ?? 0));
-      for (const i of byTurns) {
-        const rule = rules[i];
-        if (rule) { report(rule, outcome[i]); order.push(rule); }
+      // Turns vary: a rule that fired is placed after those of its priority that settle no later.
+      const start = fired.length;
+      let firing: CompiledRule[] | undefined;
+      for (const rule of group.rules) {
+        const result = rule.run(r);
+        const turns = r.t;
+        slots[rule.slot] = result;
+        slots[rule.slot + 1] = turns;
+        if (!result) continue;
+        firing ??= [];
+        let at = firing.length;
+        while (at > 0 && (slots[(firing[at - 1] as CompiledRule).slot + 1] as number) > turns) at -= 1;
+        if (at === firing.length) {
+          firing.push(rule);
+          events.push(rule.event);
+          fired.push(rule.fired);
+        } else {
+          firing.splice(at, 0, rule);
+          events.splice(start + at, 0, rule.event);
+          fired.splice(start + at, 0, rule.fired);
+        }
       }
     }
-    return new CompiledRun(events, fired, order, r.slots);
+    return new CompiledRun(events, fired, groups, slots);
   }
 
   function evaluateSync(facts: Facts): RuleRun {
@@ -134,19 +162,27 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
 /** One compiled evaluation; the condition trees are built on first read of `results`. */
 class CompiledRun implements RuleRun {
   #results: RuleResult[] | undefined;
-  readonly #order: readonly CompiledRule[];
+  readonly #groups: readonly Group[];
   readonly #slots: readonly unknown[];
 
-  constructor(readonly events: RuleEvent[], readonly fired: FiredRule[], order: readonly CompiledRule[], slots: readonly unknown[]) {
-    this.#order = order;
+  constructor(readonly events: RuleEvent[], readonly fired: FiredRule[], groups: readonly Group[], slots: readonly unknown[]) {
+    this.#groups = groups;
     this.#slots = slots;
   }
 
   get results(): RuleResult[] {
+    if (this.#results) return this.#results;
     const slots = this.#slots;
-    return (this.#results ??= this.#order.map((rule) => ({
-      name: rule.name, priority: rule.priority, event: rule.event, result: slots[rule.slot] as boolean, conditions: rule.root.materialize(slots),
-    })));
+    const results: RuleResult[] = [];
+    for (const group of this.#groups) {
+      if (group.fallback) continue;
+      // Array.prototype.sort is stable: equal turns keep the written order.
+      const order = group.order ?? [...group.rules].sort((a, b) => (slots[a.slot + 1] as number) - (slots[b.slot + 1] as number));
+      for (const rule of order) {
+        results.push({ name: rule.name, priority: rule.priority, event: rule.event, result: slots[rule.slot] as boolean, conditions: rule.root.materialize(slots) });
+      }
+    }
+    return (this.#results = results);
   }
 }
 

@@ -1,4 +1,4 @@
-import { compileFactCondition } from './fact-condition.ts';
+import { compileFactCondition, runSimple, type SimpleCondition } from './fact-condition.ts';
 import { NOT_EVALUATED, Unsupported, prioritize, type CompileContext, type Node, type Run } from './trace.ts';
 import { RuleInvalid, type ConditionResult } from './types.ts';
 
@@ -123,14 +123,10 @@ function compileBody(json: Json, key: BooleanKey, ctx: CompileContext): Body {
 function groupedRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns'> {
   if (children.length === 0) return { turns: 0, run: (r) => { r.t = 0; return true; } };
   const only = children[0];
-  if (children.length === 1 && only) return { turns: only.turns, run: (r) => only.run(r) };
+  if (children.length === 1 && only) return { turns: only.turns, run: only.run };
   const groups = prioritize(children, (c) => c.priorityKey || 1);
-  const first = groups[0] ?? [];
-  const turns = groups.length === 1 && first.every((c) => c.turns !== undefined)
-    ? Math.max(...first.map((c) => c.turns ?? 0)) + 4
-    : undefined;
+  if (groups.length === 1) return singleGroupRun(children, all);
   return {
-    turns,
     run(r) {
       // A chain of `then`s, one per group: a decided group answers in one turn; an evaluated one
       // takes its slowest condition plus Promise.all, the every/some `then` and adopting that promise.
@@ -151,9 +147,47 @@ function groupedRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns'>
       r.t = t;
       return value;
     },
+    turns: undefined,
   };
 }
 
+/**
+ * The common case of groupedRun: all conditions share one priority, so all are evaluated. Plain
+ * fact conditions are evaluated in the loop itself rather than through their closures.
+ */
+function singleGroupRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns'> {
+  const fixed = children.every((c) => c.turns !== undefined) ? Math.max(...children.map((c) => c.turns ?? 0)) + 4 : undefined;
+  const simple = children.map((c) => c.simple);
+  if (simple.every((c) => c !== undefined)) {
+    const conditions = simple as SimpleCondition[];
+    return {
+      turns: fixed,
+      run(r) {
+        let outcome = all;
+        for (let i = 0; i < conditions.length; i++) {
+          if ((runSimple(r, conditions[i] as SimpleCondition) === true) !== all) outcome = !all;
+        }
+        r.t = 7;
+        return outcome;
+      },
+    };
+  }
+  const runs = children.map((c) => c.run);
+  return {
+    turns: fixed,
+    run(r) {
+      let outcome = all;
+      let slowest = 0;
+      for (let i = 0; i < runs.length; i++) {
+        const passes = (runs[i] as Node['run'])(r) === true;
+        if (r.t > slowest) slowest = r.t;
+        if (passes !== all) outcome = !all;
+      }
+      r.t = slowest + 4;
+      return outcome;
+    },
+  };
+}
 function compileReference(json: Json, ctx: CompileContext, inherited: Inherited): Node {
   const name = json['condition'];
   const template = Object.freeze(referenceMeta(json));
@@ -168,7 +202,7 @@ function compileReference(json: Json, ctx: CompileContext, inherited: Inherited)
   return {
     ...base,
     turns: target.turns,
-    run: (r) => target.run(r),
+    run: target.run,
     evaluated: (slots) => target.evaluated(slots),
     materialize: (slots) => (target.evaluated(slots) ? target.materialize(slots) : template),
   };

@@ -1,13 +1,13 @@
 import { followPath, parsePath } from './json-path.ts';
-import { resolveOperator, type OperatorFn } from './operators.ts';
-import { NOT_EVALUATED, Unsupported, type CompileContext, type Node, type Run } from './trace.ts';
-import { RuleInvalid, type ConditionResult, type Facts } from './types.ts';
+import { applyBuiltIn, builtInOpcode, resolveOperator, type OperatorFn } from './operators.ts';
+import { NOT_EVALUATED, Unsupported, readFact, type CompileContext, type Node, type Run } from './trace.ts';
+import { RuleInvalid, type ConditionResult } from './types.ts';
 
 /** How one side of a comparison reads its fact, as json-rules-engine's Almanac.factValue does. */
 interface FactReader {
-  read(facts: Facts): unknown;
+  read(r: Run): unknown;
   /** True when the read costs json-rules-engine an extra microtask turn (a `path` on a fact that is present). */
-  slow(facts: Facts): boolean;
+  slow(r: Run): boolean;
   /** Whether `slow` can ever be true. */
   timed: boolean;
 }
@@ -23,38 +23,77 @@ export function compileFactCondition(json: Record<string, unknown>, ctx: Compile
   for (const key of ['fact', 'operator', 'value']) {
     if (!Object.hasOwn(json, key)) throw new RuleInvalid(ctx.rule, `a fact condition needs "${key}"`);
   }
-  const left = factReader(json['fact'], json['path']);
+  const left = factReader(json['fact'], json['path'], ctx);
   const literal = json['value'];
-  const right = isFactReference(literal) ? factReader(literal.fact, literal.path) : null;
+  const right = isFactReference(literal) ? factReader(literal.fact, literal.path, ctx) : null;
   const operator = compileOperator(json['operator'], ctx);
-  const slot = ctx.allocate(3);
+  // Slots: the operator's result, the fact's value, and (against another fact) that fact's value.
+  const slot = ctx.allocate(right ? 3 : 2);
   const template = Object.freeze(factMeta(json));
   const fixedTurns = left.timed || right?.timed ? undefined : 3;
 
-  return {
+  const node: Node = {
     priorityKey: json['priority'],
     turns: fixedTurns,
     run(r: Run): unknown {
-      const facts = r.facts;
-      const valueResult = right ? right.read(facts) : literal;
-      const factResult = left.read(facts);
+      const valueResult = right ? right.read(r) : literal;
+      const factResult = left.read(r);
       const result = operator(factResult, valueResult);
       const slots = r.slots;
       slots[slot] = result;
       slots[slot + 1] = factResult;
-      slots[slot + 2] = valueResult;
+      if (right) slots[slot + 2] = valueResult;
       // Condition.evaluate: Promise.all over both reads (+1 when either went through a path), a
       // `then` for the operator, and evaluateCondition's own `then`.
-      r.t = fixedTurns ?? (left.slow(facts) || (right !== null && right.slow(facts)) ? 4 : 3);
+      r.t = fixedTurns ?? (left.slow(r) || (right !== null && right.slow(r)) ? 4 : 3);
       return result;
     },
     evaluated: (slots) => slots[slot] !== NOT_EVALUATED,
     unevaluated: () => template,
     materialize(slots): ConditionResult {
       if (slots[slot] === NOT_EVALUATED) return template;
-      return { ...template, factResult: slots[slot + 1], valueResult: slots[slot + 2], result: slots[slot] as boolean };
+      const valueResult = right ? slots[slot + 2] : literal;
+      return { ...template, factResult: slots[slot + 1], valueResult, result: slots[slot] as boolean };
     },
   };
+  const name = json['fact'];
+  // The usual condition — a named fact, no path, against a literal — is evaluated by runSimple,
+  // which parents with several such conditions call directly.
+  if (!right && !json['path'] && typeof name === 'string' && name !== '' && !(name in Object.prototype)) {
+    const code = typeof json['operator'] === 'string' ? builtInOpcode(json['operator'], ctx.operators) : -1;
+    const simple = new SimpleCondition(name, ctx.factIndex(name), code, operator, literal, slot);
+    node.simple = simple;
+    node.run = (r) => {
+      const result = runSimple(r, simple);
+      r.t = 3;
+      return result;
+    };
+  }
+  return node;
+}
+
+/** A fact condition without path against a literal, as plain data (see compileFactCondition). */
+export class SimpleCondition {
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    /** applyBuiltIn's opcode, or -1 to call `operator`. */
+    readonly code: number,
+    readonly operator: OperatorFn,
+    readonly literal: unknown,
+    readonly slot: number,
+  ) {}
+}
+
+/** Evaluates a SimpleCondition and records it; it takes 3 turns in json-rules-engine. */
+export function runSimple(r: Run, c: SimpleCondition): unknown {
+  const factResult = readFact(r, c.index, c.name);
+  if (typeof factResult === 'function') notData(c.name);
+  const result = c.code >= 0 ? applyBuiltIn(c.code, factResult, c.literal) : c.operator(factResult, c.literal);
+  const slots = r.slots;
+  slots[c.slot] = result;
+  slots[c.slot + 1] = factResult;
+  return result;
 }
 
 /** The keys json-rules-engine carries over from the condition into its result (undefined ones omitted). */
@@ -76,7 +115,11 @@ function compileOperator(name: unknown, ctx: CompileContext): OperatorFn {
   return op ?? (() => { throw new Error(`Unknown operator: ${String(name)}`); });
 }
 
-function factReader(name: unknown, path: unknown): FactReader {
+function notData(name: string): never {
+  throw new TypeError(`fact "${name}" is a function: facts must be data`);
+}
+
+function factReader(name: unknown, path: unknown, ctx: CompileContext): FactReader {
   let keys: string[] | null = null;
   if (path) {
     keys = typeof path === 'string' ? parsePath(path) : null;
@@ -84,10 +127,13 @@ function factReader(name: unknown, path: unknown): FactReader {
   }
   // The almanac only holds facts named by a non-empty string; any other name reads as missing.
   if (typeof name !== 'string' || name === '') return MISSING;
-  const own = name in Object.prototype;
-  const lookup = (facts: Facts): unknown => {
-    const value = own ? (Object.hasOwn(facts, name) ? facts[name] : undefined) : facts[name];
-    if (typeof value === 'function') throw new TypeError(`fact "${name}" is a function: facts must be data`);
+  // Facts are an almanac keyed by own property: one named like an Object.prototype member
+  // ("toString") exists only when given.
+  const inherited = name in Object.prototype;
+  const index = ctx.factIndex(name);
+  const lookup = (r: Run): unknown => {
+    const value = inherited ? (Object.hasOwn(r.facts, name) ? r.facts[name] : undefined) : readFact(r, index, name);
+    if (typeof value === 'function') notData(name);
     return value;
   };
   if (!keys) return { read: lookup, slow: () => false, timed: false };
@@ -95,11 +141,11 @@ function factReader(name: unknown, path: unknown): FactReader {
   return {
     // A missing fact answers undefined before any path handling; a present one that is not an
     // object is returned as it is (json-rules-engine applies paths to objects only).
-    read(facts) {
-      const value = lookup(facts);
+    read(r) {
+      const value = lookup(r);
       return value !== null && typeof value === 'object' ? followPath(value, steps) : value;
     },
-    slow: (facts) => Object.hasOwn(facts, name),
+    slow: (r) => Object.hasOwn(r.facts, name),
     timed: true,
   };
 }

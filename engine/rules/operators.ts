@@ -42,6 +42,31 @@ const DECORATORS = new Map<string, (next: OperatorFn) => OperatorFn>([
 ]);
 
 export const BUILT_IN_OPERATORS: readonly string[] = [...BUILT_IN.keys()];
+
+/**
+ * The built-in operators again, as one function over an opcode: a condition calling it from its own
+ * closure is a direct, inlinable call instead of a call through a function value (about half the
+ * cost of a condition). Same answers as BUILT_IN, case by case.
+ */
+export function applyBuiltIn(code: number, a: unknown, b: unknown): unknown {
+  switch (code) {
+    case 0: return a === b;
+    case 1: return a !== b;
+    case 2: return (b as Searchable).indexOf(a) > -1;
+    case 3: return (b as Searchable).indexOf(a) === -1;
+    case 4: return Array.isArray(a) && a.indexOf(b) > -1;
+    case 5: return Array.isArray(a) && a.indexOf(b) === -1;
+    case 6: return isNumeric(a) && (a as number) < (b as number);
+    case 7: return isNumeric(a) && (a as number) <= (b as number);
+    case 8: return isNumeric(a) && (a as number) > (b as number);
+    default: return isNumeric(a) && (a as number) >= (b as number);
+  }
+}
+
+/** The opcode of an undecorated built-in operator for applyBuiltIn, or -1 (decorated, custom or unknown). */
+export function builtInOpcode(name: string, custom: CustomOperators): number {
+  return Object.hasOwn(custom, name) ? -1 : BUILT_IN_OPERATORS.indexOf(name);
+}
 export const OPERATOR_DECORATORS: readonly string[] = [...DECORATORS.keys()];
 
 /**

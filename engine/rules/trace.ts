@@ -1,3 +1,4 @@
+import type { SimpleCondition } from './fact-condition.ts';
 import type { ConditionResult, CustomOperators, Facts } from './types.ts';
 
 /**
@@ -9,9 +10,18 @@ import type { ConditionResult, CustomOperators, Facts } from './types.ts';
 /** A slot json-rules-engine would have left unset: the condition was not evaluated. */
 export const NOT_EVALUATED: unique symbol = Symbol('not evaluated');
 
+/** A fact not read yet in this evaluation. */
+export const UNREAD: unique symbol = Symbol('unread');
+
 /** One evaluation's scratch state. */
 export interface Run {
   facts: Facts;
+  /**
+   * The facts the ruleset names (CompileContext.factIndex), each read from `facts` the first time a
+   * condition needs it: a ruleset names a few facts in many conditions, and a property lookup by a
+   * name known only at run time is the dearest step of a condition.
+   */
+  values: unknown[];
   slots: unknown[];
   /**
    * Microtask turns the node just run would have taken inside json-rules-engine. Rules of equal
@@ -33,6 +43,8 @@ export interface Node {
   /** The node as reported when it was not evaluated (shared, frozen). */
   unevaluated(): ConditionResult;
   materialize(slots: readonly unknown[]): ConditionResult;
+  /** Set on the common fact condition, which a parent may evaluate in its own loop (runSimple). */
+  simple?: SimpleCondition;
 }
 
 export interface CompileContext {
@@ -43,6 +55,8 @@ export interface CompileContext {
   expanding: string[];
   /** Reserves `n` consecutive slots; returns the first. */
   allocate(n: number): number;
+  /** Where the fact `name` is cached in Run.values. */
+  factIndex(name: string): number;
 }
 
 /** A construct the compiled evaluator does not follow; the rule falls back to json-rules-engine. */
@@ -61,4 +75,13 @@ export function prioritize<T>(items: readonly T[], keyOf: (item: T) => unknown):
     sets[key].push(item);
   }
   return Object.keys(sets).sort((a, b) => (Number(a) > Number(b) ? -1 : 1)).map((key) => sets[key] ?? []);
+}
+
+/** The fact `name` (at `index` in Run.values), read once per evaluation. */
+export function readFact(r: Run, index: number, name: string): unknown {
+  const cached = r.values[index];
+  if (cached !== UNREAD) return cached;
+  const value = r.facts[name];
+  r.values[index] = value;
+  return value;
 }
