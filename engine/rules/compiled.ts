@@ -1,4 +1,5 @@
 import { checkSharedConditions, compileRoot, type RootCondition } from './conditions.ts';
+import { runSimpleGroup, type SimpleCondition } from './fact-condition.ts';
 import { createReferenceEvaluator } from './reference.ts';
 import { checkReferences } from './references.ts';
 import { NOT_EVALUATED, UNREAD, Unsupported, prioritize, type CompileContext, type Run } from './trace.ts';
@@ -31,6 +32,9 @@ class CompiledRule {
   readonly run: (r: Run) => unknown;
   readonly turns: number | undefined;
   readonly fired: FiredRule;
+  /** The rule's plain fact conditions, when that is all it has (RootCondition.simpleGroup). */
+  readonly simple: readonly SimpleCondition[] | null;
+  readonly all: boolean;
 
   constructor(
     readonly name: string,
@@ -42,6 +46,8 @@ class CompiledRule {
   ) {
     this.run = root.run;
     this.turns = root.turns;
+    this.simple = root.simpleGroup?.conditions ?? null;
+    this.all = root.simpleGroup?.all ?? true;
     this.fired = Object.freeze({ name, priority, event });
   }
 }
@@ -111,7 +117,8 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
       if (group.fallback) continue;
       if (group.order) {
         for (const rule of group.order) {
-          const result = rule.run(r);
+          // Turns are not needed here: the order is fixed.
+          const result = rule.simple !== null ? runSimpleGroup(r, rule.simple, rule.all) : rule.run(r);
           slots[rule.slot] = result;
           if (result) { events.push(rule.event); fired.push(rule.fired); }
         }

@@ -1,4 +1,4 @@
-import { compileFactCondition, runSimple, type SimpleCondition } from './fact-condition.ts';
+import { compileFactCondition, runSimple, runSimpleGroup, type SimpleCondition } from './fact-condition.ts';
 import { NOT_EVALUATED, Unsupported, prioritize, type CompileContext, type Node, type Run } from './trace.ts';
 import { RuleInvalid, type ConditionResult } from './types.ts';
 
@@ -24,6 +24,11 @@ export interface RootCondition {
   turns: number | undefined;
   run(r: Run): unknown;
   materialize(slots: readonly unknown[]): ConditionResult;
+  /**
+   * Set when the rule is an all / any of plain fact conditions of one priority (one or more): the
+   * rule loop then evaluates them with runSimpleGroup, without a call through `run`.
+   */
+  simpleGroup?: { conditions: SimpleCondition[]; all: boolean };
 }
 
 export function compileRoot(json: unknown, ctx: CompileContext): RootCondition {
@@ -34,11 +39,13 @@ export function compileRoot(json: unknown, ctx: CompileContext): RootCondition {
   if (key === 'condition') return compileReference(node, ctx, undefined);
   const body = compileBody(node, key, ctx);
   const meta = booleanMeta(node, undefined);
-  return {
+  const root: RootCondition = {
     turns: body.turns,
     run: body.run,
     materialize: (slots) => ({ [key]: body.report(slots), ...meta }) as unknown as ConditionResult,
   };
+  if (body.simpleGroup) root.simpleGroup = body.simpleGroup;
+  return root;
 }
 
 /** Compiles every shared condition once, so a ruleset json-rules-engine would refuse is refused here too. */
@@ -64,6 +71,7 @@ function compileCondition(json: unknown, ctx: CompileContext, inherited: Inherit
 
 interface Body {
   turns: number | undefined;
+  simpleGroup?: RootCondition['simpleGroup'];
   /** The all / any / not promise's value, with its turns in `r.t`. */
   run(r: Run): unknown;
   report(slots: readonly unknown[]): ConditionResult | ConditionResult[];
@@ -75,7 +83,7 @@ function compileBoolean(json: Json, key: BooleanKey, ctx: CompileContext, inheri
   const meta = booleanMeta(json, inherited);
   const slot = ctx.allocate(1);
   let template: ConditionResult | undefined;
-  return {
+  const node: Node = {
     priorityKey: meta.priority,
     turns: body.turns === undefined ? undefined : body.turns + 1,
     run(r) {
@@ -91,6 +99,27 @@ function compileBoolean(json: Json, key: BooleanKey, ctx: CompileContext, inheri
       return { [key]: body.report(slots), ...meta, result: slots[slot] } as unknown as ConditionResult;
     },
   };
+  if (body.simpleGroup) node.step = new Step(null, body.simpleGroup.conditions, body.simpleGroup.all, slot, node.turns ?? 0, node.run);
+  return node;
+}
+
+/**
+ * How a parent's loop evaluates a child without calling it, when the child is a plain fact
+ * condition (`simple`) or an all / any of them (`group`, its result recorded in `slot`).
+ */
+export class Step {
+  constructor(
+    readonly simple: SimpleCondition | null,
+    readonly group: readonly SimpleCondition[] | null,
+    readonly all: boolean,
+    readonly slot: number,
+    readonly turns: number,
+    readonly run: Node['run'],
+  ) {}
+
+  static of(node: Node): Step {
+    return node.step ?? new Step(node.simple ?? null, null, true, -1, 3, node.run);
+  }
 }
 
 function compileBody(json: Json, key: BooleanKey, ctx: CompileContext): Body {
@@ -120,10 +149,12 @@ function compileBody(json: Json, key: BooleanKey, ctx: CompileContext): Body {
 }
 
 /** prioritizeAndRun: the value and turns of an all / any over its children. */
-function groupedRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns'> {
+function groupedRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns' | 'simpleGroup'> {
   if (children.length === 0) return { turns: 0, run: (r) => { r.t = 0; return true; } };
   const only = children[0];
-  if (children.length === 1 && only) return { turns: only.turns, run: only.run };
+  if (children.length === 1 && only) {
+    return only.simple ? { turns: only.turns, run: only.run, simpleGroup: { conditions: [only.simple], all } } : { turns: only.turns, run: only.run };
+  }
   const groups = prioritize(children, (c) => c.priorityKey || 1);
   if (groups.length === 1) return singleGroupRun(children, all);
   return {
@@ -155,32 +186,43 @@ function groupedRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns'>
  * The common case of groupedRun: all conditions share one priority, so all are evaluated. Plain
  * fact conditions are evaluated in the loop itself rather than through their closures.
  */
-function singleGroupRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns'> {
+function singleGroupRun(children: Node[], all: boolean): Pick<Body, 'run' | 'turns' | 'simpleGroup'> {
   const fixed = children.every((c) => c.turns !== undefined) ? Math.max(...children.map((c) => c.turns ?? 0)) + 4 : undefined;
   const simple = children.map((c) => c.simple);
   if (simple.every((c) => c !== undefined)) {
     const conditions = simple as SimpleCondition[];
     return {
       turns: fixed,
+      simpleGroup: { conditions, all },
       run(r) {
-        let outcome = all;
-        for (let i = 0; i < conditions.length; i++) {
-          if ((runSimple(r, conditions[i] as SimpleCondition) === true) !== all) outcome = !all;
-        }
+        const outcome = runSimpleGroup(r, conditions, all);
         r.t = 7;
         return outcome;
       },
     };
   }
-  const runs = children.map((c) => c.run);
+  const steps = children.map(Step.of);
   return {
     turns: fixed,
     run(r) {
       let outcome = all;
       let slowest = 0;
-      for (let i = 0; i < runs.length; i++) {
-        const passes = (runs[i] as Node['run'])(r) === true;
-        if (r.t > slowest) slowest = r.t;
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i] as Step;
+        let passes: boolean;
+        let t: number;
+        if (step.simple !== null) {
+          passes = runSimple(r, step.simple) === true;
+          t = 3;
+        } else if (step.group !== null) {
+          passes = runSimpleGroup(r, step.group, step.all) === true;
+          r.slots[step.slot] = passes;
+          t = step.turns;
+        } else {
+          passes = step.run(r) === true;
+          t = r.t;
+        }
+        if (t > slowest) slowest = t;
         if (passes !== all) outcome = !all;
       }
       r.t = slowest + 4;

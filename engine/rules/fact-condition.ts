@@ -85,10 +85,23 @@ export class SimpleCondition {
   ) {}
 }
 
+/**
+ * An all / any of SimpleConditions of one priority: every one is evaluated (json-rules-engine
+ * short-circuits only between priorities); the value is what a one-condition all / any passes up —
+ * the raw result — or, over several, whether all / any are `=== true`.
+ */
+export function runSimpleGroup(r: Run, conditions: readonly SimpleCondition[], all: boolean): unknown {
+  if (conditions.length === 1) return runSimple(r, conditions[0] as SimpleCondition);
+  let outcome = all;
+  for (let i = 0; i < conditions.length; i++) {
+    if ((runSimple(r, conditions[i] as SimpleCondition) === true) !== all) outcome = !all;
+  }
+  return outcome;
+}
+
 /** Evaluates a SimpleCondition and records it; it takes 3 turns in json-rules-engine. */
 export function runSimple(r: Run, c: SimpleCondition): unknown {
   const factResult = readFact(r, c.index, c.name);
-  if (typeof factResult === 'function') notData(c.name);
   const result = c.code >= 0 ? applyBuiltIn(c.code, factResult, c.literal) : c.operator(factResult, c.literal);
   const slots = r.slots;
   slots[c.slot] = result;
@@ -132,7 +145,8 @@ function factReader(name: unknown, path: unknown, ctx: CompileContext): FactRead
   const inherited = name in Object.prototype;
   const index = ctx.factIndex(name);
   const lookup = (r: Run): unknown => {
-    const value = inherited ? (Object.hasOwn(r.facts, name) ? r.facts[name] : undefined) : readFact(r, index, name);
+    if (!inherited) return readFact(r, index, name);
+    const value = Object.hasOwn(r.facts, name) ? r.facts[name] : undefined;
     if (typeof value === 'function') notData(name);
     return value;
   };

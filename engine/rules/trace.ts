@@ -1,3 +1,4 @@
+import type { Step } from './conditions.ts';
 import type { SimpleCondition } from './fact-condition.ts';
 import type { ConditionResult, CustomOperators, Facts } from './types.ts';
 
@@ -45,6 +46,8 @@ export interface Node {
   materialize(slots: readonly unknown[]): ConditionResult;
   /** Set on the common fact condition, which a parent may evaluate in its own loop (runSimple). */
   simple?: SimpleCondition;
+  /** Set on an all / any of such conditions, likewise. */
+  step?: Step;
 }
 
 export interface CompileContext {
@@ -82,6 +85,8 @@ export function readFact(r: Run, index: number, name: string): unknown {
   const cached = r.values[index];
   if (cached !== UNREAD) return cached;
   const value = r.facts[name];
+  // json-rules-engine would call a function as a dynamic fact; facts here are data.
+  if (typeof value === 'function') throw new TypeError(`fact "${name}" is a function: facts must be data`);
   r.values[index] = value;
   return value;
 }
