@@ -30,6 +30,7 @@ export class RulesNotFullyCompiled extends Error {
 /** A compiled rule. A class, so that every rule has the same shape and the hot loop's property reads stay monomorphic. */
 class CompiledRule {
   readonly run: (r: Run) => unknown;
+  readonly materialize: RootCondition['materialize'];
   readonly turns: number | undefined;
   readonly fired: FiredRule;
   /** The rule's plain fact conditions, when that is all it has (RootCondition.simpleGroup). */
@@ -45,6 +46,7 @@ class CompiledRule {
     readonly slot: number,
   ) {
     this.run = root.run;
+    this.materialize = root.materialize;
     this.turns = root.turns;
     this.simple = root.simpleGroup?.conditions ?? null;
     this.all = root.simpleGroup?.all ?? true;
@@ -186,7 +188,7 @@ class CompiledRun implements RuleRun {
       // Array.prototype.sort is stable: equal turns keep the written order.
       const order = group.order ?? [...group.rules].sort((a, b) => (slots[a.slot + 1] as number) - (slots[b.slot + 1] as number));
       for (const rule of order) {
-        results.push({ name: rule.name, priority: rule.priority, event: rule.event, result: slots[rule.slot] as boolean, conditions: rule.root.materialize(slots) });
+        results.push({ name: rule.name, priority: rule.priority, event: rule.event, result: slots[rule.slot] as boolean, conditions: rule.materialize(slots) });
       }
     }
     return (this.#results = results);

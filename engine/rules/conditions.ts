@@ -42,7 +42,7 @@ export function compileRoot(json: unknown, ctx: CompileContext): RootCondition {
   const root: RootCondition = {
     turns: body.turns,
     run: body.run,
-    materialize: (slots) => ({ [key]: body.report(slots), ...meta }) as unknown as ConditionResult,
+    materialize: (slots) => booleanResult(key, body.report(slots), meta, NOT_EVALUATED),
   };
   if (body.simpleGroup) root.simpleGroup = body.simpleGroup;
   return root;
@@ -93,10 +93,10 @@ function compileBoolean(json: Json, key: BooleanKey, ctx: CompileContext, inheri
       return passes;
     },
     evaluated: (slots) => slots[slot] !== NOT_EVALUATED,
-    unevaluated: () => (template ??= Object.freeze({ [key]: body.unevaluated(), ...meta }) as unknown as ConditionResult),
+    unevaluated: () => (template ??= Object.freeze(booleanResult(key, body.unevaluated(), meta, NOT_EVALUATED))),
     materialize(slots) {
-      if (slots[slot] === NOT_EVALUATED) return this.unevaluated();
-      return { [key]: body.report(slots), ...meta, result: slots[slot] } as unknown as ConditionResult;
+      if (slots[slot] === NOT_EVALUATED) return node.unevaluated();
+      return booleanResult(key, body.report(slots), meta, slots[slot]);
     },
   };
   if (body.simpleGroup) node.step = new Step(null, body.simpleGroup.conditions, body.simpleGroup.all, slot, node.turns ?? 0, node.run);
@@ -262,6 +262,21 @@ function shapeOf(json: Json, ctx: CompileContext): BooleanKey | 'condition' | 'f
   const [key] = keys;
   if (key === undefined && !Object.hasOwn(json, 'fact')) throw new RuleInvalid(ctx.rule, 'a condition needs "fact", "all", "any", "not" or "condition"');
   return key ?? 'fact';
+}
+
+/**
+ * An all / any / not as reported, built from literals of fixed shape (object spread and computed
+ * keys made result trees several times dearer). `result` is left out when NOT_EVALUATED.
+ */
+function booleanResult(key: BooleanKey, inner: ConditionResult | ConditionResult[], meta: { priority: number; name?: unknown }, result: unknown): ConditionResult {
+  const { priority, name } = meta;
+  const named = name !== undefined;
+  let out: Record<string, unknown>;
+  if (key === 'all') out = named ? { all: inner, priority, name } : { all: inner, priority };
+  else if (key === 'any') out = named ? { any: inner, priority, name } : { any: inner, priority };
+  else out = named ? { not: inner, priority, name } : { not: inner, priority };
+  if (result !== NOT_EVALUATED) out['result'] = result;
+  return out as unknown as ConditionResult;
 }
 
 function booleanMeta(json: Json, inherited: Inherited): { priority: number; name?: unknown } {

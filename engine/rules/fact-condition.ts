@@ -31,6 +31,8 @@ export function compileFactCondition(json: Record<string, unknown>, ctx: Compile
   const slot = ctx.allocate(right ? 3 : 2);
   const template = Object.freeze(factMeta(json));
   const fixedTurns = left.timed || right?.timed ? undefined : 3;
+  const name = json['fact'];
+  const bare = Object.keys(template).length === 3;
 
   const node: Node = {
     priorityKey: json['priority'],
@@ -53,10 +55,14 @@ export function compileFactCondition(json: Record<string, unknown>, ctx: Compile
     materialize(slots): ConditionResult {
       if (slots[slot] === NOT_EVALUATED) return template;
       const valueResult = right ? slots[slot + 2] : literal;
-      return { ...template, factResult: slots[slot + 1], valueResult, result: slots[slot] as boolean };
+      const factResult = slots[slot + 1];
+      const result = slots[slot] as boolean;
+      // A literal of fixed shape for the usual condition; spread (slower) when it carries optional keys.
+      return bare
+        ? { fact: name as string, operator: json['operator'] as string, value: literal, factResult, valueResult, result }
+        : { ...template, factResult, valueResult, result };
     },
   };
-  const name = json['fact'];
   // The usual condition — a named fact, no path, against a literal — is evaluated by runSimple,
   // which parents with several such conditions call directly.
   if (!right && !json['path'] && typeof name === 'string' && name !== '' && !(name in Object.prototype)) {
