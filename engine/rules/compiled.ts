@@ -2,7 +2,7 @@ import { checkSharedConditions, compileRoot, type RootCondition } from './condit
 import { runSimpleGroup, type SimpleCondition } from './fact-condition.ts';
 import { createReferenceEvaluator } from './reference.ts';
 import { checkReferences } from './references.ts';
-import { NOT_EVALUATED, UNREAD, Unsupported, prioritize, type CompileContext, type Run } from './trace.ts';
+import { NOT_EVALUATED, UNREAD, Unsupported, prioritize, type CompileContext, type Run, type Trace } from './trace.ts';
 import {
   RuleInvalid, type EvaluatorOptions, type Facts, type FiredRule, type RuleEvaluator, type RuleEvent,
   type RuleFallback, type RuleResult, type RuleRun, type RulesDefinition, type SyncRuleEvaluator,
@@ -149,7 +149,7 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
         }
       }
     }
-    return new CompiledRun(events, fired, groups, slots);
+    return new CompiledRun(events, fired, groups, r);
   }
 
   function evaluateSync(facts: Facts): RuleRun {
@@ -172,23 +172,24 @@ export function compileRuleset(definition: RulesDefinition, options: EvaluatorOp
 class CompiledRun implements RuleRun {
   #results: RuleResult[] | undefined;
   readonly #groups: readonly Group[];
-  readonly #slots: readonly unknown[];
+  readonly #trace: Trace;
 
-  constructor(readonly events: RuleEvent[], readonly fired: FiredRule[], groups: readonly Group[], slots: readonly unknown[]) {
+  constructor(readonly events: RuleEvent[], readonly fired: FiredRule[], groups: readonly Group[], trace: Trace) {
     this.#groups = groups;
-    this.#slots = slots;
+    this.#trace = trace;
   }
 
   get results(): RuleResult[] {
     if (this.#results) return this.#results;
-    const slots = this.#slots;
+    const trace = this.#trace;
+    const slots = trace.slots;
     const results: RuleResult[] = [];
     for (const group of this.#groups) {
       if (group.fallback) continue;
       // Array.prototype.sort is stable: equal turns keep the written order.
       const order = group.order ?? [...group.rules].sort((a, b) => (slots[a.slot + 1] as number) - (slots[b.slot + 1] as number));
       for (const rule of order) {
-        results.push({ name: rule.name, priority: rule.priority, event: rule.event, result: slots[rule.slot] as boolean, conditions: rule.materialize(slots) });
+        results.push({ name: rule.name, priority: rule.priority, event: rule.event, result: slots[rule.slot] as boolean, conditions: rule.materialize(trace) });
       }
     }
     return (this.#results = results);

@@ -1,5 +1,5 @@
 import { compileFactCondition, runSimple, runSimpleGroup, type SimpleCondition } from './fact-condition.ts';
-import { NOT_EVALUATED, Unsupported, prioritize, type CompileContext, type Node, type Run } from './trace.ts';
+import { NOT_EVALUATED, Unsupported, prioritize, type CompileContext, type Node, type Run, type Trace } from './trace.ts';
 import { RuleInvalid, type ConditionResult } from './types.ts';
 
 /**
@@ -23,7 +23,7 @@ type Inherited = { name: unknown } | undefined;
 export interface RootCondition {
   turns: number | undefined;
   run(r: Run): unknown;
-  materialize(slots: readonly unknown[]): ConditionResult;
+  materialize(trace: Trace): ConditionResult;
   /**
    * Set when the rule is an all / any of plain fact conditions of one priority (one or more): the
    * rule loop then evaluates them with runSimpleGroup, without a call through `run`.
@@ -42,7 +42,7 @@ export function compileRoot(json: unknown, ctx: CompileContext): RootCondition {
   const root: RootCondition = {
     turns: body.turns,
     run: body.run,
-    materialize: (slots) => booleanResult(key, body.report(slots), meta, NOT_EVALUATED),
+    materialize: (trace) => booleanResult(key, body.report(trace), meta, NOT_EVALUATED),
   };
   if (body.simpleGroup) root.simpleGroup = body.simpleGroup;
   return root;
@@ -74,7 +74,7 @@ interface Body {
   simpleGroup?: RootCondition['simpleGroup'];
   /** The all / any / not promise's value, with its turns in `r.t`. */
   run(r: Run): unknown;
-  report(slots: readonly unknown[]): ConditionResult | ConditionResult[];
+  report(trace: Trace): ConditionResult | ConditionResult[];
   unevaluated(): ConditionResult | ConditionResult[];
 }
 
@@ -94,9 +94,10 @@ function compileBoolean(json: Json, key: BooleanKey, ctx: CompileContext, inheri
     },
     evaluated: (slots) => slots[slot] !== NOT_EVALUATED,
     unevaluated: () => (template ??= Object.freeze(booleanResult(key, body.unevaluated(), meta, NOT_EVALUATED))),
-    materialize(slots) {
-      if (slots[slot] === NOT_EVALUATED) return node.unevaluated();
-      return booleanResult(key, body.report(slots), meta, slots[slot]);
+    materialize(trace) {
+      const result = trace.slots[slot];
+      if (result === NOT_EVALUATED) return node.unevaluated();
+      return booleanResult(key, body.report(trace), meta, result);
     },
   };
   if (body.simpleGroup) node.step = new Step(null, body.simpleGroup.conditions, body.simpleGroup.all, slot, node.turns ?? 0, node.run);
@@ -134,7 +135,7 @@ function compileBody(json: Json, key: BooleanKey, ctx: CompileContext): Body {
         r.t += 1;
         return !result;
       },
-      report: (slots) => child.materialize(slots),
+      report: (trace) => child.materialize(trace),
       unevaluated: () => child.unevaluated(),
     };
   }
@@ -143,7 +144,7 @@ function compileBody(json: Json, key: BooleanKey, ctx: CompileContext): Body {
   const children = list.map((c: unknown) => compileCondition(c, ctx, undefined));
   return {
     ...groupedRun(children, key === 'all'),
-    report: (slots) => children.map((c) => c.materialize(slots)),
+    report: (trace) => children.map((c) => c.materialize(trace)),
     unevaluated: () => children.map((c) => c.unevaluated()),
   };
 }
@@ -246,7 +247,7 @@ function compileReference(json: Json, ctx: CompileContext, inherited: Inherited)
     turns: target.turns,
     run: target.run,
     evaluated: (slots) => target.evaluated(slots),
-    materialize: (slots) => (target.evaluated(slots) ? target.materialize(slots) : template),
+    materialize: (trace) => (target.evaluated(trace.slots) ? target.materialize(trace) : template),
   };
 }
 

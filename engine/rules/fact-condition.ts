@@ -27,11 +27,16 @@ export function compileFactCondition(json: Record<string, unknown>, ctx: Compile
   const literal = json['value'];
   const right = isFactReference(literal) ? factReader(literal.fact, literal.path, ctx) : null;
   const operator = compileOperator(json['operator'], ctx);
-  // Slots: the operator's result, the fact's value, and (against another fact) that fact's value.
-  const slot = ctx.allocate(right ? 3 : 2);
+  const name = json['fact'];
+  // The usual condition — a named fact, no path, against a literal — is evaluated by runSimple,
+  // which parents with several such conditions call directly; its fact's value is in Run.values.
+  const simple = !right && !json['path'] && typeof name === 'string' && name !== '' && !(name in Object.prototype);
+  const index = simple ? ctx.factIndex(name) : -1;
+  // Slots: the operator's result, the fact's value (unless in Run.values), and (against another
+  // fact) that fact's value.
+  const slot = ctx.allocate(simple ? 1 : right ? 3 : 2);
   const template = Object.freeze(factMeta(json));
   const fixedTurns = left.timed || right?.timed ? undefined : 3;
-  const name = json['fact'];
   const bare = Object.keys(template).length === 3;
 
   const node: Node = {
@@ -52,25 +57,24 @@ export function compileFactCondition(json: Record<string, unknown>, ctx: Compile
     },
     evaluated: (slots) => slots[slot] !== NOT_EVALUATED,
     unevaluated: () => template,
-    materialize(slots): ConditionResult {
-      if (slots[slot] === NOT_EVALUATED) return template;
+    materialize(trace): ConditionResult {
+      const slots = trace.slots;
+      const result = slots[slot];
+      if (result === NOT_EVALUATED) return template;
       const valueResult = right ? slots[slot + 2] : literal;
-      const factResult = slots[slot + 1];
-      const result = slots[slot] as boolean;
+      const factResult = simple ? trace.values[index] : slots[slot + 1];
       // A literal of fixed shape for the usual condition; spread (slower) when it carries optional keys.
       return bare
-        ? { fact: name as string, operator: json['operator'] as string, value: literal, factResult, valueResult, result }
-        : { ...template, factResult, valueResult, result };
+        ? { fact: name as string, operator: json['operator'] as string, value: literal, factResult, valueResult, result: result as boolean }
+        : { ...template, factResult, valueResult, result: result as boolean };
     },
   };
-  // The usual condition — a named fact, no path, against a literal — is evaluated by runSimple,
-  // which parents with several such conditions call directly.
-  if (!right && !json['path'] && typeof name === 'string' && name !== '' && !(name in Object.prototype)) {
+  if (simple) {
     const code = typeof json['operator'] === 'string' ? builtInOpcode(json['operator'], ctx.operators) : -1;
-    const simple = new SimpleCondition(name, ctx.factIndex(name), code, operator, literal, slot);
-    node.simple = simple;
+    const condition = new SimpleCondition(name, index, code, operator, literal, slot);
+    node.simple = condition;
     node.run = (r) => {
-      const result = runSimple(r, simple);
+      const result = runSimple(r, condition);
       r.t = 3;
       return result;
     };
@@ -109,9 +113,7 @@ export function runSimpleGroup(r: Run, conditions: readonly SimpleCondition[], a
 export function runSimple(r: Run, c: SimpleCondition): unknown {
   const factResult = readFact(r, c.index, c.name);
   const result = c.code >= 0 ? applyBuiltIn(c.code, factResult, c.literal) : c.operator(factResult, c.literal);
-  const slots = r.slots;
-  slots[c.slot] = result;
-  slots[c.slot + 1] = factResult;
+  r.slots[c.slot] = result;
   return result;
 }
 

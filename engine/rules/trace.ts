@@ -14,8 +14,14 @@ export const NOT_EVALUATED: unique symbol = Symbol('not evaluated');
 /** A fact not read yet in this evaluation. */
 export const UNREAD: unique symbol = Symbol('unread');
 
+/** What an evaluation leaves for its results to be built from. */
+export interface Trace {
+  readonly values: readonly unknown[];
+  readonly slots: readonly unknown[];
+}
+
 /** One evaluation's scratch state. */
-export interface Run {
+export interface Run extends Trace {
   facts: Facts;
   /**
    * The facts the ruleset names (CompileContext.factIndex), each read from `facts` the first time a
@@ -43,7 +49,7 @@ export interface Node {
   evaluated(slots: readonly unknown[]): boolean;
   /** The node as reported when it was not evaluated (shared, frozen). */
   unevaluated(): ConditionResult;
-  materialize(slots: readonly unknown[]): ConditionResult;
+  materialize(trace: Trace): ConditionResult;
   /** Set on the common fact condition, which a parent may evaluate in its own loop (runSimple). */
   simple?: SimpleCondition;
   /** Set on an all / any of such conditions, likewise. */
