@@ -22,6 +22,9 @@ export const duration = z.string().trim().regex(/^\d+(ms|s|m|h|d)$/, 'must be a 
   })
   .refine((ms) => ms > 0, 'must be longer than 0');
 
+/** A yes/no switch: true/false, 1/0, yes/no, on/off. */
+const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
 const jsonOf = <T extends z.ZodType>(schema: T) => z.string().transform((v, ctx) => {
   try { return JSON.parse(v) as unknown; } catch (err) {
     ctx.addIssue({ code: 'custom', message: `must be JSON: ${(err as Error).message}` });
@@ -64,6 +67,33 @@ const envSchema = z.object({
   NOTIFY_RETRY_INITIAL: duration.prefault('1s'),
   NOTIFY_RETRY_MAX_INTERVAL: duration.prefault('5m'),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  // Security (api/auth, api/permissions.ts). Four-eyes: publishing a ruleset version or changing the
+  // deployment needs an approval by someone other than the change's author.
+  FOUR_EYES: flag.default(true),
+  SESSION_TTL: duration.prefault('8h'),
+  SESSION_IDLE: duration.prefault('30m'),
+  // Secure session cookies: 'auto' marks them Secure when the request came over HTTPS (see TRUST_PROXY).
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  // Failed sign-ins in a row (wrong password or code) before an account locks until an admin unlocks it.
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  // Sign-in attempts per client address and per account within LOGIN_RATE_WINDOW, before 429.
+  LOGIN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_WINDOW: duration.prefault('5m'),
+  // Decision requests per key within DECISION_RATE_WINDOW (a key's own rate_limit overrides; 0 = no limit).
+  DECISION_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
+  DECISION_RATE_WINDOW: duration.prefault('1m'),
+  // How long an API process trusts a looked-up API key: a key revoked elsewhere stops working within it.
+  AUTH_CACHE: duration.prefault('5s'),
+  // Behind a reverse proxy: 'true', a hop count or a list of proxy addresses (express's "trust proxy"),
+  // so client addresses (sign-in throttling) and HTTPS (cookies) are read from X-Forwarded-*.
+  TRUST_PROXY: z.string().trim().default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  // Observability: OpenTelemetry traces go to this OTLP/HTTP collector when set (off otherwise);
+  // a worker-only process serves /metrics on METRICS_PORT when set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlOf(['http:', 'https:']).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('fraudguard'),
+  METRICS_PORT: port.optional(),
 }).refine((c) => !c.WEBHOOK_URL || c.WEBHOOK_SECRET, {
   path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set: every webhook is signed',
 });

@@ -5,10 +5,20 @@ import { buildFacts } from '../engine/facts.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
 import type { ArmScores, Scorer } from '../engine/scoring.ts';
 import type { Transaction } from '../engine/transaction.ts';
+import type { Logger } from 'pino';
+import { transactionLog } from '../observability/transaction-log.ts';
 
 /** Feature lookup as the decision path sees it: never throws, says when it had to degrade. */
 export interface FeatureSource {
-  read(tx: Transaction): Promise<{ features: FeatureVector; degraded: boolean }>;
+  /** `log`: the transaction's logger, for what the lookup has to say about it. */
+  read(tx: Transaction, log?: Logger): Promise<{ features: FeatureVector; degraded: boolean }>;
+}
+
+/** What the decision path reports as it goes (metrics: observability/metrics.ts). */
+export interface DecisionObserver {
+  featuresRead(seconds: number, degraded: boolean): void;
+  scored(seconds: number): void;
+  decided(decision: Decision): void;
 }
 
 export interface RulesetSource {
@@ -29,6 +39,9 @@ export interface DecisionActivityDeps {
   fxRates?: Record<string, number>;
   /** Wall clock; injectable so tests can pin it. */
   now?: () => number;
+  observer?: DecisionObserver;
+  /** Lines about a transaction go to a child of this logger with its transaction id, workflow id and arm. */
+  log?: Logger;
 }
 
 export interface DecideArmsInput {
@@ -50,14 +63,18 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
       return deps.deployments.current();
     },
 
-    async lookupFeatures(tx: Transaction): Promise<{ features: FeatureVector; degraded: boolean }> {
-      return deps.features.read(tx);
+    async lookupFeatures(tx: Transaction, arm?: string): Promise<{ features: FeatureVector; degraded: boolean }> {
+      const started = performance.now();
+      const read = await deps.features.read(tx, deps.log && transactionLog(deps.log, tx.id, arm));
+      deps.observer?.featuresRead((performance.now() - started) / 1000, read.degraded);
+      return read;
     },
 
     async scoreArms(modelVersionsByArm: string[][], features: FeatureVector): Promise<ArmScores[]> {
       // Arms usually share models (a shadow often differs only in rules): score each distinct set once.
+      const started = performance.now();
       const cache = new Map<string, Promise<ArmScores>>();
-      return Promise.all(modelVersionsByArm.map((versions) => {
+      const scores = await Promise.all(modelVersionsByArm.map((versions) => {
         const key = versions.join('\u0000');
         let scored = cache.get(key);
         if (!scored) {
@@ -66,6 +83,8 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
         }
         return scored;
       }));
+      deps.observer?.scored((performance.now() - started) / 1000);
+      return scores;
     },
 
     async decideArms(input: DecideArmsInput): Promise<Decision> {
@@ -77,7 +96,7 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
       const [acting, ...shadows] = decided;
       if (!acting) throw new Error('a deployment always has an acting arm');
       const decidedAt = now();
-      return {
+      const decision: Decision = {
         ...acting,
         transactionId: input.tx.id,
         workflowId: input.workflowId,
@@ -88,6 +107,12 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
         decidedAt: new Date(decidedAt).toISOString(),
         shadows,
       };
+      deps.observer?.decided(decision);
+      if (deps.log) {
+        transactionLog(deps.log, decision.transactionId, decision.arm)
+          .debug({ decision: decision.decision, score: decision.score, degraded: decision.degraded, rulesetVersion: decision.rulesetVersion }, 'transaction decided');
+      }
+      return decision;
     },
   };
 }

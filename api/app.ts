@@ -1,17 +1,26 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, ApiError, sendError } from './errors.ts';
+import { indexRoutes, type RouteIndex } from './route-index.ts';
 
 export interface AppParts {
   log: Logger;
   /** Routers mounted in order (each resource's routes). */
   routers: RequestHandler[];
+  /**
+   * Runs before the body is parsed and before any route, given the index of the routes the routers
+   * serve: authentication, authorization and rate limits (api/auth/guard.ts). Required, so no app
+   * is ever built with open routes.
+   */
+  guard: (routes: RouteIndex) => RequestHandler[];
+  /** Runs after the body is parsed, before the routes (the audit trail). */
+  beforeRoutes?: RequestHandler[];
   /** Largest accepted JSON body; bigger bodies get 413. */
   bodyLimit?: string;
 }
 
 /** The express application: strict JSON in, JSON out, errors mapped in one place. */
-export function createApp({ log, routers, bodyLimit = '1mb' }: AppParts): Express {
+export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = '1mb' }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -21,11 +30,17 @@ export function createApp({ log, routers, bodyLimit = '1mb' }: AppParts): Expres
     res.setHeader('Referrer-Policy', 'no-referrer');
     next();
   });
+  // The guard leaves this router (next('router')) for a path no route serves, so unknown paths get
+  // the 404 below without credentials and without their body being read.
+  const guarded = Router();
+  for (const handler of guard(indexRoutes(routers))) guarded.use(handler);
   // Every body is read as JSON whatever its Content-Type says: `curl -d '{…}'` sends
   // application/x-www-form-urlencoded, and a fraud API has no form endpoints to confuse it with.
   // strict: only objects and arrays at the top level.
-  app.use(express.json({ limit: bodyLimit, strict: true, type: () => true }));
-  for (const router of routers) app.use(router);
+  guarded.use(express.json({ limit: bodyLimit, strict: true, type: () => true }));
+  for (const handler of beforeRoutes) guarded.use(handler);
+  for (const router of routers) guarded.use(router);
+  app.use(guarded);
   app.use((req, res) => sendError(res, new ApiError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}.`)));
   app.use(errorHandler(log));
   return app;

@@ -29,12 +29,13 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
   const stack = await startStack({ LOG_LEVEL: 'silent' });
   try {
     const run = `b${Date.now().toString(36)}`;
+    const auth = { authorization: `Bearer ${stack.adminKey}` };
     // Warm up: JIT, workflow cache, connection pools.
-    await runLoad({ url: `${stack.url}/v1/decisions`, body: txBody(`${run}w`), concurrency: CONCURRENCY, durationMs: 3_000 });
+    await runLoad({ url: `${stack.url}/v1/decisions`, headers: auth, body: txBody(`${run}w`), concurrency: CONCURRENCY, durationMs: 3_000 });
     await runLoad({ url: bare.url, body: txBody(`${run}bw`), concurrency: CONCURRENCY, durationMs: 2_000 });
 
     const base: LoadResult = await runLoad({ url: bare.url, body: txBody(`${run}b`), concurrency: CONCURRENCY, durationMs: SECONDS * 1000 });
-    const temporal: LoadResult = await runLoad({ url: `${stack.url}/v1/decisions`, body: txBody(run), concurrency: CONCURRENCY, durationMs: SECONDS * 1000 });
+    const temporal: LoadResult = await runLoad({ url: `${stack.url}/v1/decisions`, headers: auth, body: txBody(run), concurrency: CONCURRENCY, durationMs: SECONDS * 1000 });
     const label = `POST /v1/decisions through Temporal, concurrency ${CONCURRENCY}, ${SECONDS} s`;
     const bareLabel = 'bare express endpoint';
     console.log(`${label}: ${temporal.requests} ok, ${temporal.errors} errors; bare: ${base.requests} ok, ${base.errors} errors`);

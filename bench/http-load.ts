@@ -19,6 +19,8 @@ export interface LoadOptions {
   durationMs: number;
   /** When set, requests are paced at this many per second in total (open-loop), else closed-loop. */
   ratePerSecond?: number;
+  /** Sent with every request (e.g. the API key's Authorization header). */
+  headers?: Record<string, string>;
 }
 
 /** A bounded load loop on loopback: keep-alive connections, latency of every request. */
@@ -35,7 +37,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const one = (body: string) => new Promise<void>((resolve) => {
     const t0 = performance.now();
     const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      headers: { ...opts.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.on('end', () => {
         if (res.statusCode === 200) latencies.push(performance.now() - t0); else errors += 1;

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import type { Express } from 'express';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool, type Db } from '../db/pool.ts';
@@ -25,6 +26,14 @@ import { createScorer } from './scorer.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { toolPath } from './tools.ts';
+import { createSecurity, type Security } from './security.ts';
+import { metricsRoutes } from '../api/routes/metrics.ts';
+import { routeKeyOf } from '../api/auth/guard.ts';
+import { actorOf } from '../api/actor.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { httpMetrics } from '../observability/http-metrics.ts';
+import { startTracing } from '../observability/tracing.ts';
 
 export interface Running {
   port: number;
@@ -32,6 +41,11 @@ export interface Running {
   db: Db;
   temporal: Client;
   log: Logger;
+  metrics: Metrics;
+  /** The express app (API roles): tests walk its router stack. */
+  app?: Express;
+  /** Four-eyes, the audit trail and the auth routes (API roles). */
+  security?: Security;
   stop(): Promise<void>;
 }
 
@@ -45,14 +59,19 @@ export interface StartOptions {
   log?: Logger;
   /** Replaces the configured feature store (tests of degraded mode, benchmarks). */
   featureStore?: { store: FeatureStore; featureNames: string[] };
+  /** Shows the one-time bootstrap admin key to the operator: stdout unless a test captures it. Never the log. */
+  announce?: (text: string) => void;
 }
 
 export async function start(config: Config, opts: StartOptions = {}): Promise<Running> {
-  const log = opts.log ?? pino({ level: config.LOG_LEVEL, base: { service: 'fraudguard' } });
+  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
+  const metrics = createMetrics();
+  const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME });
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
   };
+  if (tracing) stops.push(() => tracing.shutdown());
   try {
     const dataDir = resolve(ROOT, config.FRAUDGUARD_DATA_DIR);
 
@@ -78,7 +97,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: tracing?.clientInterceptors ?? [] } });
 
     let redis: Redis | null = null;
     if (config.REDIS_URL) {
@@ -101,13 +120,13 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       const activities = {
         ...createDecisionActivities({
           features: degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: config.FEATURE_TIMEOUT_MS }, log),
-          scorer, rulesets: caches.rulesets, deployments: caches.deployments,
+          scorer, rulesets: caches.rulesets, deployments: caches.deployments, observer: metrics, log,
         }),
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
       };
       const { worker, connection: workerConnection } = await createWorker({
-        address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities,
+        address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
       });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });
@@ -115,28 +134,46 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
 
     let port = config.PORT;
+    let app: Express | undefined;
+    let security: Security | undefined;
     if (config.FRAUDGUARD_ROLE !== 'worker') {
-      const app = createApp({
+      security = await createSecurity({ db, redis, config, log, metrics, announce: opts.announce ?? ((text) => process.stdout.write(`${text}\n`)) });
+      const guard = security.guard;
+      app = createApp({
         log,
+        guard: (routes) => [...(tracing ? [tracing.httpSpans(routeKeyOf)] : []), httpMetrics(metrics, routeKeyOf), ...guard(routes)],
+        beforeRoutes: [security.auditTrail],
         routers: [
           healthRoutes({
             postgres: async () => { await db.query('SELECT 1'); },
             features: async () => { if (redis) await redis.ping(); },
             temporal: async () => { await connection.healthService.check({}); },
           }),
-          decisionRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions }),
-          labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db) }),
+          decisionRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds) }),
+          labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf }),
+          ...security.routers,
+          metricsRoutes(metrics.registry),
         ],
       });
+      app.set('trust proxy', config.TRUST_PROXY);
       const server: Server = createServer(app);
       await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(config.PORT, config.HOST, ok); });
       const address = server.address();
       port = typeof address === 'object' && address ? address.port : config.PORT;
       stops.push(() => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); }));
       log.info({ port }, `FraudGuard API listening on http://127.0.0.1:${port}`);
+    } else if (config.METRICS_PORT !== undefined) {
+      // A worker-only process has no API: it serves its metrics alone, for Prometheus on the private network.
+      const metricsServer = createServer((req, res) => {
+        if (req.method !== 'GET' || req.url !== '/metrics') { res.writeHead(404).end(); return; }
+        metrics.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text), () => res.writeHead(500).end());
+      });
+      await new Promise<void>((ok, fail) => { metricsServer.once('error', fail); metricsServer.listen(config.METRICS_PORT, config.HOST, ok); });
+      stops.push(() => new Promise<void>((ok) => { metricsServer.close(() => ok()); metricsServer.closeAllConnections(); }));
+      log.info({ port: config.METRICS_PORT }, 'worker metrics served at /metrics');
     }
 
-    return { port, config, db, temporal, log, stop: stopAll };
+    return { port, config, db, temporal, log, metrics, app, security, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -43,7 +43,7 @@ export async function transactionWorkflow(input: TransactionWorkflowInput): Prom
   const deployment = await decide.currentDeployment();
   const route = routeToArm(deployment, tx);
   const arms = [route.acting, ...route.shadows];
-  const { features, degraded } = await decide.lookupFeatures(tx);
+  const { features, degraded } = await decide.lookupFeatures(tx, route.acting.name);
   const scores = await decide.scoreArms(arms.map((a) => a.modelVersions), features);
   decision = await decide.decideArms({
     tx, features, degraded, arms, scores,

@@ -1,13 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerInterceptors, type WorkerOptions as SdkWorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 const WORKFLOWS = fileURLToPath(new URL('./index.ts', import.meta.url));
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundles the workflow code once per process (webpack takes seconds; tests start several workers). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quietBundlerLogger });
+/**
+ * Bundles the workflow code once per process (webpack takes seconds; tests start several workers),
+ * with the workflow interceptor modules given (tracing), which must be inside the bundle.
+ */
+export function workflowBundle(workflowInterceptorModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
+  const key = workflowInterceptorModules.join('\n');
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS, workflowInterceptorModules, logger: quietBundlerLogger });
+    bundles.set(key, bundle);
+  }
   return bundle;
 }
 
@@ -25,6 +33,8 @@ export interface WorkerOptions {
   /** Concurrent local activities: the decision path's steps 2–4. */
   maxConcurrentLocalActivities?: number;
   sdkLogLevel?: LogLevel;
+  /** Tracing (observability/tracing.ts): activity interceptors, the workflow span sink, workflow interceptor modules. */
+  tracing?: { interceptors: WorkerInterceptors; sinks: NonNullable<SdkWorkerOptions['sinks']>; workflowInterceptorModules: string[] } | null;
 }
 
 let runtimeInstalled = false;
@@ -42,8 +52,9 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(opts.tracing?.workflowInterceptorModules),
     activities: opts.activities,
+    ...(opts.tracing ? { interceptors: opts.tracing.interceptors, sinks: opts.tracing.sinks } : {}),
     maxConcurrentLocalActivityExecutions: opts.maxConcurrentLocalActivities ?? 200,
     maxConcurrentWorkflowTaskExecutions: 100,
     maxCachedWorkflows: 2_000,

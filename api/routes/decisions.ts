@@ -5,11 +5,15 @@ import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { decideUpdate, decisionQuery, transactionWorkflow } from '../../workflows/transaction.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
+import type { Logger } from 'pino';
 
 export interface DecisionRouteDeps {
   temporal: Client;
   taskQueue: string;
   decisions: DecisionRepository;
+  /** Each decision answered, with the seconds the caller waited (metrics). */
+  onAnswered?: (decision: Decision, seconds: number) => void;
+  log?: Logger;
 }
 
 export const workflowIdOf = (transactionId: string) => `tx-${transactionId}`;
@@ -71,9 +75,13 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
 
   router.post('/v1/decisions', async (req: Request, res) => {
     const receivedAtMs = Date.now();
+    const started = performance.now();
     const parsed = parseTransaction(req.body);
     if (!parsed.ok) throw invalid(parsed.issues);
     const decision = await decideThroughWorkflow(deps, parsed.value, receivedAtMs);
+    deps.onAnswered?.(decision, (performance.now() - started) / 1000);
+    deps.log?.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
+      .debug({ decision: decision.decision, latencyMs: decision.latencyMs }, 'decision answered');
     res.status(200).json(decisionView(decision));
   });
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../config.ts';
 import { start, type Running, type StartOptions } from '../../runtime/start.ts';
+import { createLogger } from '../../observability/logger.ts';
 import { startTemporalDevServer, freePort } from '../../runtime/temporal-dev-server.ts';
 import { toolPath } from '../../runtime/tools.ts';
 import { resolve } from 'node:path';
@@ -28,36 +29,83 @@ export async function testTemporalAddress(): Promise<string> {
   return ownTemporal;
 }
 
-export interface TestStack extends Running {
+export interface HttpReply { status: number; body: any; headers: Headers }
+
+/** Requests with one credential: the stack's admin key by default, `as(x)` for another, `as(null)` for none. */
+export interface StackClient {
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpReply>;
+  get(path: string, headers?: Record<string, string>): Promise<HttpReply>;
+  request(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }): Promise<HttpReply>;
+}
+
+export interface TestStack extends Running, StackClient {
   url: string;
   schema: string;
   taskQueue: string;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
-  get(path: string): Promise<{ status: number; body: any }>;
+  /** The admin API key provisioned through FRAUDGUARD_ADMIN_API_KEY; post/get send it unless told otherwise. */
+  adminKey: string;
+  /** A client sending `Authorization: Bearer <credential>` (an API key or session token), or nothing for null. */
+  as(credential: string | null): StackClient;
+  /** Every log line of this stack, when started with `captureLogs` (otherwise empty). */
+  logs: string[];
+  /** What start() showed the operator (the one-time bootstrap key). */
+  announced: string[];
   dropSchema(): Promise<void>;
 }
 
+export interface StackOptions extends StartOptions {
+  /** Keep the log lines in `stack.logs` (at LOG_LEVEL) instead of writing them to stdout. */
+  captureLogs?: boolean;
+}
+
+export function clientFor(url: string, credential: string | null): StackClient {
+  const request: StackClient['request'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...(credential ? { authorization: `Bearer ${credential}` } : {}), ...opts.headers };
+    const init: RequestInit = { method, headers };
+    if (opts.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      init.body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    }
+    const res = await fetch(url + path, init);
+    const text = await res.text();
+    let body: unknown = null;
+    try { body = JSON.parse(text); } catch { body = text || null; }
+    return { status: res.status, body, headers: res.headers };
+  };
+  return {
+    request,
+    post: (path, body, headers) => request('POST', path, { body, headers }),
+    get: (path, headers) => request('GET', path, { headers }),
+  };
+}
+
 /** The whole product (API + worker) on the real Postgres, Redis and Temporal, isolated by schema, prefix and task queue. */
-export async function startStack(overrides: Record<string, string> = {}, options: StartOptions = {}): Promise<TestStack> {
+export async function startStack(overrides: Record<string, string> = {}, options: StackOptions = {}): Promise<TestStack> {
   const schema = uniqueName('t');
   const taskQueue = uniqueName('q');
+  const adminKey = overrides['FRAUDGUARD_ADMIN_API_KEY'] ?? `fgk_test_${randomBytes(24).toString('base64url')}`;
   const config: Config = loadConfig({
+    // Tests and benchmarks send many decisions with one key: no decision quota unless a test sets one.
+    FRAUDGUARD_ADMIN_API_KEY: adminKey, DECISION_RATE_LIMIT: '0',
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `${schema}:`, TEMPORAL_ADDRESS: await testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...overrides,
   });
-  const running = await start(config, { log: pino({ level: config.LOG_LEVEL }), ...options });
+  const logs: string[] = [];
+  const announced: string[] = [];
+  const destination = options.captureLogs
+    ? new Writable({ write(chunk: Buffer, _enc, done) { logs.push(...chunk.toString().split('\n').filter(Boolean)); done(); } })
+    : undefined;
+  const running = await start(config, {
+    log: createLogger({ level: config.LOG_LEVEL, destination }),
+    announce: (text) => { announced.push(text); },
+    ...options,
+  });
   const url = `http://127.0.0.1:${running.port}`;
+  const asAdmin = clientFor(url, config.FRAUDGUARD_ADMIN_API_KEY ? adminKey : null);
   return {
-    ...running, url, schema, taskQueue,
-    async post(path, body, headers = {}) {
-      const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
-    async get(path) {
-      const res = await fetch(url + path);
-      return { status: res.status, body: await res.json().catch(() => null) };
-    },
+    ...running, ...asAdmin, url, schema, taskQueue, adminKey, logs, announced,
+    as: (credential) => clientFor(url, credential),
     async dropSchema() {
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await client.connect();
