@@ -1,0 +1,119 @@
+import type { Pool } from 'pg';
+import type { ModelLoader } from './onnx-scorer.ts';
+import { knownModelInputs, parseModelMetadata, sha256Hex, validateModel, type ModelMetadata } from './model-metadata.ts';
+import { treeExplainerSchema } from './tree-contributions.ts';
+
+export type ModelStatus = 'active' | 'retired';
+
+/** A registered model version, without its ONNX bytes. */
+export interface RegisteredModel {
+  version: string;
+  name: string;
+  role: string;
+  featureNames: string[];
+  metadata: ModelMetadata;
+  sha256: string;
+  status: ModelStatus;
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+export class ModelVersionExists extends Error {
+  readonly code = 'MODEL_VERSION_EXISTS';
+  constructor(readonly version: string) {
+    super(`model version ${version} is already registered; versions are immutable, register the new model under a new version`);
+    this.name = 'ModelVersionExists';
+  }
+}
+
+export class ModelNotFound extends Error {
+  readonly code = 'MODEL_NOT_FOUND';
+  constructor(readonly version: string) {
+    super(`model version ${version} is not registered`);
+    this.name = 'ModelNotFound';
+  }
+}
+
+export interface RegisterInput {
+  onnx: Uint8Array;
+  /** The metadata document written by ml/train.py (parsed here). */
+  metadata: unknown;
+  /** The tree structure for reason codes, when the metadata names one. */
+  explainer?: unknown;
+}
+
+interface Row {
+  version: string; name: string; role: string; feature_names: string[]; metadata: unknown; sha256: string;
+  status: ModelStatus; created_at: Date; retired_at: Date | null;
+}
+const COLUMNS = 'version, name, role, feature_names, metadata, sha256, status, created_at, retired_at';
+const toModel = (r: Row): RegisteredModel => ({
+  version: r.version, name: r.name, role: r.role, featureNames: r.feature_names, metadata: parseModelMetadata(r.metadata), sha256: r.sha256,
+  status: r.status, createdAt: r.created_at.toISOString(), retiredAt: r.retired_at ? r.retired_at.toISOString() : null,
+});
+
+/**
+ * Model versions in Postgres (db/migrations/004_models.sql). Registration loads the ONNX file and
+ * refuses it (ModelRejected, every problem listed) when its inputs or outputs do not match its
+ * metadata or name features the store does not compute: a model that could only score garbage never
+ * reaches a deployment.
+ */
+export function createModelRegistry(db: Pool, opts: { knownInputs?: readonly string[] } = {}) {
+  const known = opts.knownInputs ?? knownModelInputs();
+  return {
+    async register(input: RegisterInput): Promise<RegisteredModel> {
+      const meta = parseModelMetadata(input.metadata);
+      await validateModel(input.onnx, meta, known);
+      const explainer = input.explainer === undefined || input.explainer === null ? null : treeExplainerSchema.parse(input.explainer);
+      const { rows } = await db.query<Row>(
+        `INSERT INTO models (version, name, role, feature_names, metadata, onnx, sha256, explainer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (version) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [meta.version, meta.name, meta.role, meta.featureNames, JSON.stringify(input.metadata), Buffer.from(input.onnx), sha256Hex(input.onnx),
+          explainer === null ? null : JSON.stringify(explainer)],
+      );
+      const row = rows[0];
+      if (!row) throw new ModelVersionExists(meta.version);
+      return toModel(row);
+    },
+
+    async list(filter: { status?: ModelStatus } = {}): Promise<RegisteredModel[]> {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM models WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, version`,
+        [filter.status ?? null],
+      );
+      return rows.map(toModel);
+    },
+
+    async get(version: string): Promise<RegisteredModel> {
+      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM models WHERE version = $1`, [version]);
+      const row = rows[0];
+      if (!row) throw new ModelNotFound(version);
+      return toModel(row);
+    },
+
+    /** Retired versions stay loadable (old decisions replay with them) but are no longer offered for deployments. */
+    async retire(version: string): Promise<RegisteredModel> {
+      const { rows } = await db.query<Row>(
+        `UPDATE models SET status = 'retired', retired_at = COALESCE(retired_at, now()) WHERE version = $1 RETURNING ${COLUMNS}`,
+        [version],
+      );
+      const row = rows[0];
+      if (!row) throw new ModelNotFound(version);
+      return toModel(row);
+    },
+
+    /** The scorer's loader: ONNX bytes, metadata and explainer of a registered version (retired ones too). */
+    loader(): ModelLoader {
+      return async (version) => {
+        const { rows } = await db.query<{ onnx: Buffer; metadata: unknown; explainer: unknown }>(
+          'SELECT onnx, metadata, explainer FROM models WHERE version = $1', [version]);
+        const row = rows[0];
+        if (!row) throw new ModelNotFound(version);
+        return { onnx: new Uint8Array(row.onnx), metadata: row.metadata, explainer: row.explainer ?? undefined };
+      };
+    },
+  };
+}
+export type ModelRegistry = ReturnType<typeof createModelRegistry>;
