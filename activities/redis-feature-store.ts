@@ -1,109 +1,238 @@
-import type { Redis } from 'ioredis';
-import { computeEntityFeatures, computeTransactionFeatures, entityKey, eventOf, nullFeatures, type EntityEvent, type EntityLabel } from '../engine/features/compute.ts';
-import { groupByEntity, retentionMs, type Entity, type FeatureDefinition } from '../engine/features/definitions.ts';
+import { Cluster, type Redis } from 'ioredis';
+import { computeTransactionFeatures, entityKey } from '../engine/features/compute.ts';
+import { FeatureStoreUnavailable } from '../engine/features/degraded.ts';
+import type { FeatureDefinition } from '../engine/features/definitions.ts';
+import { DEFAULT_SEEN } from '../engine/features/memory-store.ts';
+import type { SeenPolicy } from '../engine/features/entity-state.ts';
+import { compilePlan, entityFeatures, entityRequest, nullFeatures, type EntityPlan, type EntityRequest } from '../engine/features/plan.ts';
 import type { FeatureStore, FeatureVector, Label } from '../engine/features/store.ts';
 import type { Transaction } from '../engine/transaction.ts';
 
-// Per entity, atomically: read the raw window (t − retention, t] of events and labels, record this
-// transaction (same member on a retry: no double count), trim what no definition can see, and let
-// idle entities expire. Only one entity's keys per call, so it runs unchanged on Redis Cluster
-// (hash tags keep an entity's keys in one slot); every entity's call goes in one pipeline: one round trip.
+// One entity, atomically: answer a retry from its record; settle the labels known by t; read every
+// window (bucket hashes), distinct count (last-seen sorted sets) and the previous transaction's time;
+// record the transaction; forget what no window can see; let idle keys expire. It is the twin of
+// engine/features/entity-state.ts, step for step. Only one entity's keys per call (one hash tag:
+// one Cluster slot); the calls of all a transaction's entities go out together: one round trip.
+// KEYS: meta hash (last, r:<id> answers), seen ids, pending labels, fraud marks, series…, attributes…
+// ARGV[1]: [id, t, amount micros, ttl, seen ms, seen max, series, windows, reads, attributes, forget frauds before, fraud]
 const OBSERVE = `
-local t = tonumber(ARGV[1])
-local retention = tonumber(ARGV[2])
-local low = '(' .. (t - retention)
-local events = redis.call('ZRANGEBYSCORE', KEYS[1], low, t)
-local labels = redis.call('ZRANGEBYSCORE', KEYS[2], low, t)
-redis.call('ZADD', KEYS[1], t, ARGV[3])
-local newest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(newest[2]) - retention)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {events, labels}
-`;
-
-const LABEL = `
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-local newest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(newest[2]) - tonumber(ARGV[3]))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
+local p = cjson.decode(ARGV[1])
+local id, t, amt, ttl = p[1], p[2], p[3], p[4]
+local cached = redis.call('HGET', KEYS[1], 'r:' .. id)
+if cached then return {1, cached} end
+local series, windows, reads, attrs = p[7], p[8], p[9], p[10]
+local ns, nw = #series, #windows
+if p[12] == 1 then
+  local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', t)
+  for _, m in ipairs(due) do
+    local lid, verdict, s = string.match(m, '^(.-)\\031(%d)\\031(%d+)\\031')
+    s = tonumber(s)
+    local counted = redis.call('ZSCORE', KEYS[4], lid)
+    local delta = 0
+    if verdict == '1' and not counted then delta = 1; redis.call('ZADD', KEYS[4], s, lid)
+    elseif verdict == '0' and counted then delta = -1; redis.call('ZREM', KEYS[4], lid) end
+    if delta ~= 0 then
+      for i = 1, ns do
+        if series[i][5] == 1 then
+          local k = math.floor(s / series[i][4])
+          redis.call('HINCRBY', KEYS[4 + i], 'f' .. k, delta)
+          local lo = tonumber(redis.call('HGET', KEYS[4 + i], 'lo'))
+          if not lo or k < lo then redis.call('HSET', KEYS[4 + i], 'lo', k) end
+        end
+      end
+    end
+  end
+  if #due > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', t) end
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. p[11])
+end
+local out = {}
+for i = 1, nw * 4 + #reads * 2 + 2 do out[i] = 0 end
+for si = 1, ns do
+  local mine = {}
+  for wi = 1, nw do if windows[wi][1] == si then mine[#mine + 1] = wi end end
+  if #mine > 0 then
+    local h = redis.call('HGETALL', KEYS[4 + si])
+    for j = 1, #h, 2 do
+      local kind = string.sub(h[j], 1, 1)
+      if kind ~= 'l' then
+        local k, v = tonumber(string.sub(h[j], 2)), tonumber(h[j + 1])
+        for _, wi in ipairs(mine) do
+          local w, b = windows[wi], (wi - 1) * 4
+          if k >= w[2] and k <= w[3] then
+            if kind == 'n' then out[b + 1] = out[b + 1] + v
+            elseif kind == 's' then out[b + 2] = out[b + 2] + v
+            elseif kind == 'm' then if v > out[b + 3] then out[b + 3] = v end
+            else out[b + 4] = out[b + 4] + v end
+          end
+        end
+      end
+    end
+  end
+end
+local base = nw * 4
+for ri, r in ipairs(reads) do
+  local key, v = KEYS[4 + ns + r[1]], attrs[r[1]][1]
+  out[base + ri * 2 - 1] = redis.call('ZCOUNT', key, r[2], '+inf')
+  if v ~= '' then
+    local seen = redis.call('ZSCORE', key, v)
+    if seen and tonumber(seen) >= r[2] then out[base + ri * 2] = 1 end
+  end
+end
+local last = redis.call('HGET', KEYS[1], 'last')
+if last then out[base + #reads * 2 + 1] = 1; out[base + #reads * 2 + 2] = tonumber(last) end
+for i = 1, ns do
+  local sr, key = series[i], KEYS[4 + i]
+  if sr[2] == 1 then
+    local k = sr[1]
+    local n = redis.call('HINCRBY', key, 'n' .. k, 1)
+    redis.call('HINCRBY', key, 's' .. k, amt)
+    local m = redis.call('HGET', key, 'm' .. k)
+    if not m or tonumber(amt) > tonumber(m) then redis.call('HSET', key, 'm' .. k, amt) end
+    if n == 1 then
+      local lo = tonumber(redis.call('HGET', key, 'lo'))
+      if not lo or k < lo then lo = k; redis.call('HSET', key, 'lo', k) end
+      if lo < sr[3] then
+        local newlo = k
+        for _, f in ipairs(redis.call('HKEYS', key)) do
+          if f ~= 'lo' then
+            local fk = tonumber(string.sub(f, 2))
+            if fk < sr[3] then redis.call('HDEL', key, f) elseif fk < newlo then newlo = fk end
+          end
+        end
+        redis.call('HSET', key, 'lo', newlo)
+      end
+    end
+  end
+  redis.call('PEXPIRE', key, ttl)
+end
+for ai, a in ipairs(attrs) do
+  local key = KEYS[4 + ns + ai]
+  if a[1] ~= '' then redis.call('ZADD', key, 'GT', t, a[1]) end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. a[2])
+  redis.call('PEXPIRE', key, ttl)
+end
+if not last or t > tonumber(last) then redis.call('HSET', KEYS[1], 'last', t) end
+local parts = {}
+for i = 1, #out do parts[i] = string.format('%d', out[i]) end
+local answer = table.concat(parts, ',')
+redis.call('HSET', KEYS[1], 'r:' .. id, answer)
+redis.call('ZADD', KEYS[2], t, id)
+local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (t - p[5]))
+local excess = redis.call('ZCARD', KEYS[2]) - #old - p[6]
+if excess > 0 then
+  for _, x in ipairs(redis.call('ZRANGE', KEYS[2], #old, #old + excess - 1)) do old[#old + 1] = x end
+end
+for _, x in ipairs(old) do redis.call('HDEL', KEYS[1], 'r:' .. x); redis.call('ZREM', KEYS[2], x) end
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+return {0, answer}
 `;
 
 const SEP = '\x1f';
 
-type ScriptedRedis = Redis & {
-  fgObserve(evKey: string, lbKey: string, t: number, retention: number, member: string, ttlMs: number): Promise<[string[], string[]]>;
-  fgLabel(lbKey: string, t: number, member: string, retention: number, ttlMs: number): Promise<number>;
-};
-
 export interface RedisFeatureStoreOptions {
-  redis: Redis;
-  /** Key prefix: separates deployments (and test runs) sharing a Redis. */
+  redis: Redis | Cluster;
+  /** Key prefix: separates deployments (and test runs) sharing a Redis. Must not contain { or }. */
   prefix: string;
   definitions: readonly FeatureDefinition[];
+  /** Past this an observe or label rejects with FeatureStoreUnavailable (the caller degrades). Default 50 ms. */
+  timeoutMs?: number;
+  /** How long (transaction time) and how many ids per entity a retry is recognised. */
+  seen?: SeenPolicy;
+  /** Wall-clock lifetime of an idle entity's keys; default: the retention plus a day. */
+  idleTtlMs?: number;
 }
 
-/** The online feature store: the same definitions and the same computation as the in-process store. */
-export function createRedisFeatureStore({ redis, prefix, definitions }: RedisFeatureStoreOptions): FeatureStore {
-  const r = redis as ScriptedRedis;
-  if (typeof r.fgObserve !== 'function') {
-    redis.defineCommand('fgObserve', { numberOfKeys: 2, lua: OBSERVE });
-    redis.defineCommand('fgLabel', { numberOfKeys: 1, lua: LABEL });
+export interface RedisFeatureStore extends FeatureStore {
+  readonly names: readonly string[];
+}
+
+type Reply = [Error | null, unknown][] | null;
+type Scripted = { fraudguardObserve(numKeys: number, ...args: (string | number)[]): Promise<[number, string]> };
+
+/**
+ * The online feature store: the same definitions, requests and answers as the in-process store
+ * (engine/features/plan.ts), one Lua call per entity, all pipelined in one round trip. Keys carry the
+ * entity as a hash tag (`{customer:123}`) so Redis Cluster shards by entity; on a Cluster the calls go
+ * out concurrently instead (a pipeline must stay on one node). Memory is bounded: buckets beyond the
+ * widest window are deleted as new ones open, and idle entities' keys expire.
+ */
+export function createRedisFeatureStore(opts: RedisFeatureStoreOptions): RedisFeatureStore {
+  const { redis, prefix, definitions, timeoutMs = 50, seen = DEFAULT_SEEN } = opts;
+  if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix "${prefix}" must not contain { or }: they would change the Cluster hash slot`);
+  if (typeof (redis as unknown as Partial<Scripted>).fraudguardObserve !== 'function') redis.defineCommand('fraudguardObserve', { lua: OBSERVE });
+  const plan = compilePlan(definitions);
+  const ttl = opts.idleTtlMs ?? Math.max(...plan.groups.map((g) => g.retentionMs), 0) + 86_400_000;
+  const cluster = redis instanceof Cluster;
+  const base = (g: EntityPlan, key: string) => `${prefix}{${g.entity}:${key.replace(/[{}%]/g, (c) => encodeURIComponent(c))}}`;
+  const keysOf = (g: EntityPlan, key: string): string[] => {
+    const b = base(g, key);
+    return [`${b}:m`, `${b}:seen`, `${b}:lp`, `${b}:lf`, ...g.series.map((s) => `${b}:b:${s.key}`), ...g.attributes.map((a) => `${b}:a:${a}`)];
+  };
+  const argsOf = (g: EntityPlan, req: EntityRequest): string => JSON.stringify([
+    req.id, req.t, String(req.amountMicros), ttl, seen.windowMs, seen.max,
+    req.series.map((s, i) => [s.k, s.record ? 1 : 0, s.keepFrom, (g.series[i] as EntityPlan['series'][number]).bucketMs, g.series[i]?.fraud ? 1 : 0]),
+    req.windows.map((w, i) => [(g.windows[i] as EntityPlan['windows'][number]).series + 1, w.lo, w.hi]),
+    req.reads.map((r, i) => [(g.reads[i] as EntityPlan['reads'][number]).attribute + 1, r.low]),
+    req.attributes.map((a) => [a.value ?? '', a.forgetBefore]),
+    req.forgetFraudsBefore, g.fraud ? 1 : 0,
+  ]);
+
+  /** Sends one command per entity in one round trip and waits at most timeoutMs. */
+  async function roundTrip(calls: ((c: Scripted & Pick<Redis, 'zadd' | 'pexpire'>) => unknown)[]): Promise<unknown[]> {
+    if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') {
+      // Fail fast: queueing behind a dead connection would only turn every decision into a timeout.
+      throw new FeatureStoreUnavailable(`Redis is not connected (${redis.status})`);
+    }
+    let sent: Promise<unknown[]>;
+    if (cluster) {
+      sent = Promise.all(calls.map((call) => call(redis as unknown as Scripted & Redis)));
+    } else {
+      const pipeline = (redis as Redis).pipeline();
+      for (const call of calls) call(pipeline as unknown as Scripted & Redis);
+      sent = pipeline.exec().then((replies: Reply) => (replies ?? []).map(([err, reply]) => { if (err) throw err; return reply; }));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FeatureStoreUnavailable(`Redis gave no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    sent.catch(() => undefined); // an answer arriving after the timeout is dropped, not unhandled
+    try {
+      return await Promise.race([sent, late]);
+    } catch (err) {
+      throw err instanceof FeatureStoreUnavailable ? err : new FeatureStoreUnavailable((err as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
   }
-  const groups = groupByEntity(definitions);
-  const retention = retentionMs(definitions);
-  // Idle entities vanish a day after nothing could see them any more: memory stays bounded.
-  const ttlMs = retention + 86_400_000;
-  const labelled = [...new Set(definitions.filter((d) => d.aggregate === 'fraud_rate').map((d) => d.entity))];
-  const keyOf = (entity: Entity, key: string, kind: 'ev' | 'lb') => `${prefix}{${entity}:${key}}:${kind}`;
 
   return {
+    names: plan.names,
+
     async observe(tx: Transaction): Promise<FeatureVector> {
-      const member = encodeEvent(eventOf(tx));
-      const present = groups.map(([entity, defs]) => ({ entity, defs, key: entityKey(tx, entity) }));
-      const pipeline = redis.pipeline() as unknown as { fgObserve: ScriptedRedis['fgObserve']; exec(): Promise<[Error | null, unknown][] | null> };
-      for (const g of present) {
-        if (g.key !== undefined) pipeline.fgObserve(keyOf(g.entity, g.key, 'ev'), keyOf(g.entity, g.key, 'lb'), tx.occurredAtMs, retention, member, ttlMs);
-      }
-      const replies = (await pipeline.exec()) ?? [];
+      const present = plan.groups.map((g) => ({ g, key: entityKey(tx, g.entity) }));
+      const asked = present.flatMap(({ g, key }) => (key === undefined ? [] : [{ g, key, req: entityRequest(g, tx) }]));
+      const replies = await roundTrip(asked.map(({ g, key, req }) => (c) => {
+        const keys = keysOf(g, key);
+        return c.fraudguardObserve(keys.length, ...keys, argsOf(g, req));
+      }));
       const out: FeatureVector = {};
       let i = 0;
-      for (const g of present) {
-        if (g.key === undefined) { nullFeatures(g.defs, out); continue; }
-        const [err, reply] = replies[i++] ?? [new Error('no reply from Redis'), null];
-        if (err) throw err;
-        const [events, labels] = reply as [string[], string[]];
-        computeEntityFeatures(g.defs, tx, events.map(decodeEvent), labels.map(decodeLabel), out);
+      for (const { g, key } of present) {
+        if (key === undefined) { nullFeatures(g, out); continue; }
+        const [, answer] = replies[i++] as [number, string];
+        entityFeatures(g, tx, answer.split(',').map(Number), out);
       }
       computeTransactionFeatures(tx, out);
       return out;
     },
 
     async label(l: Label): Promise<void> {
-      const member = [l.transactionId, l.knownAtMs, l.fraud ? 1 : 0].join(SEP);
-      const pipeline = redis.pipeline() as unknown as { fgLabel: ScriptedRedis['fgLabel']; exec(): Promise<[Error | null, unknown][] | null> };
-      for (const entity of labelled) {
-        const key = entity === 'customer' ? l.customerId : entity === 'merchant' ? l.merchantId : undefined;
-        if (key !== undefined) pipeline.fgLabel(keyOf(entity, key, 'lb'), l.occurredAtMs, member, retention, ttlMs);
-      }
-      for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+      const member = [l.transactionId, l.fraud ? 1 : 0, l.occurredAtMs, l.knownAtMs].join(SEP);
+      const calls = plan.groups.filter((g) => g.fraud).flatMap((g) => {
+        const key = base(g, g.entity === 'customer' ? l.customerId : l.merchantId);
+        return [(c: Pick<Redis, 'zadd' | 'pexpire'>) => c.zadd(`${key}:lp`, l.knownAtMs, member), (c: Pick<Redis, 'zadd' | 'pexpire'>) => c.pexpire(`${key}:lp`, ttl)];
+      });
+      await roundTrip(calls);
     },
   };
 }
-
-function encodeEvent(e: EntityEvent): string {
-  return [e.id, e.amountMicros, e.customer, e.merchant, e.device ?? '', e.country ?? '', e.t].join(SEP);
-}
-
-function decodeEvent(m: string): EntityEvent {
-  const [id, micros, customer, merchant, device, country, t] = m.split(SEP) as [string, string, string, string, string, string, string];
-  return { id, t: Number(t), amountMicros: Number(micros), customer, merchant, ...(device ? { device } : {}), ...(country ? { country } : {}) };
-}
-
-function decodeLabel(m: string): EntityLabel & { t: number } {
-  const [id, knownAt, fraud] = m.split(SEP) as [string, string, string];
-  // The window filter applies to the labelled transaction's time, which the score carries; the
-  // compute step only needs id, knownAt and verdict.
-  return { id, t: 0, knownAt: Number(knownAt), fraud: fraud === '1' };
-}
-

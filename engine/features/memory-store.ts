@@ -1,99 +1,89 @@
 import type { Transaction } from '../transaction.ts';
-import { computeEntityFeatures, computeTransactionFeatures, entityKey, eventOf, nullFeatures, type EntityEvent, type EntityLabel } from './compute.ts';
-import { groupByEntity, retentionMs, type Entity, type FeatureDefinition } from './definitions.ts';
+import { computeTransactionFeatures, entityKey } from './compute.ts';
+import type { FeatureDefinition } from './definitions.ts';
+import { labelEntity, newEntityState, observeEntity, type EntityState, type SeenPolicy } from './entity-state.ts';
+import { compilePlan, entityFeatures, entityRequest, nullFeatures } from './plan.ts';
 import type { FeatureStore, FeatureVector, Label } from './store.ts';
-
-interface EntityState {
-  /** Sorted by time; old events are dropped from the front. */
-  events: EntityEvent[];
-  labels: EntityLabel[];
-  maxT: number;
-}
 
 export interface MemoryFeatureStore extends FeatureStore {
   /** Synchronous observe: the replay of millions of rows does not pay a promise per row. */
   observeSync(tx: Transaction): FeatureVector;
   labelSync(label: Label): void;
-  /** Entities held now (memory is bounded by the retention window). */
+  /** Entities held now (memory is bounded: idle entities are forgotten after the retention). */
   size(): number;
+  /** Every feature name observe returns, in a stable order. */
+  readonly names: readonly string[];
 }
+
+export interface MemoryFeatureStoreOptions {
+  definitions: readonly FeatureDefinition[];
+  /** How long (transaction time) and how many ids per entity a retry is recognised; default 1 h, 10,000. */
+  seen?: SeenPolicy;
+}
+
+export const DEFAULT_SEEN: SeenPolicy = { windowMs: 3_600_000, max: 10_000 };
+/** Look for idle entities every this many transactions. */
+const SWEEP_EVERY = 50_000;
 
 /**
  * The in-process feature store: the embedded default, simulations and the offline replay. Pure
- * (no I/O, no wall clock: time is each transaction's own timestamp), same results as Redis because
- * both hand their raw window to computeEntityFeatures.
+ * (no I/O, no wall clock: time is each transaction's own timestamp), deterministic, and the same
+ * results as the Redis store: both answer the same requests (plan.ts) with the same steps
+ * (entity-state.ts here, the Lua script there). Memory is bounded: per entity, buckets cover only
+ * the widest window, and an entity with nothing in its retention is dropped.
  */
-export function createMemoryFeatureStore({ definitions }: { definitions: readonly FeatureDefinition[] }): MemoryFeatureStore {
-  const groups = groupByEntity(definitions);
-  const retention = retentionMs(definitions);
-  const labelled = new Set(definitions.filter((d) => d.aggregate === 'fraud_rate').map((d) => d.entity));
-  const states = new Map<string, EntityState>();
+export function createMemoryFeatureStore({ definitions, seen = DEFAULT_SEEN }: MemoryFeatureStoreOptions): MemoryFeatureStore {
+  const plan = compilePlan(definitions);
+  const states = plan.groups.map(() => new Map<string, EntityState>());
+  const labelled = plan.groups.map((g, i) => ({ g, i })).filter(({ g }) => g.fraud);
   let latest = -Infinity;
   let sinceSweep = 0;
 
-  const stateOf = (k: string): EntityState => {
-    let s = states.get(k);
-    if (!s) { s = { events: [], labels: [], maxT: -Infinity }; states.set(k, s); }
+  const stateOf = (i: number, key: string): EntityState => {
+    const m = states[i] as Map<string, EntityState>;
+    let s = m.get(key);
+    if (!s) { s = newEntityState(plan.groups[i] as (typeof plan.groups)[number]); m.set(key, s); }
     return s;
   };
 
   function observeSync(tx: Transaction): FeatureVector {
     const out: FeatureVector = {};
-    const event = eventOf(tx);
-    for (const [entity, defs] of groups) {
-      const key = entityKey(tx, entity);
-      if (key === undefined) { nullFeatures(defs, out); continue; }
-      const state = stateOf(`${entity}:${key}`);
-      computeEntityFeatures(defs, tx, state.events, state.labels, out);
-      record(state, event, retention);
-    }
+    plan.groups.forEach((g, i) => {
+      const key = entityKey(tx, g.entity);
+      if (key === undefined) { nullFeatures(g, out); return; }
+      const { reply } = observeEntity(stateOf(i, key), g, entityRequest(g, tx), seen);
+      entityFeatures(g, tx, reply, out);
+    });
     computeTransactionFeatures(tx, out);
     if (tx.occurredAtMs > latest) latest = tx.occurredAtMs;
-    if (++sinceSweep >= 50_000) { sweep(states, latest - retention); sinceSweep = 0; }
+    if (++sinceSweep >= SWEEP_EVERY) { sweep(); sinceSweep = 0; }
     return out;
   }
 
   function labelSync(l: Label): void {
-    const label: EntityLabel = { id: l.transactionId, t: l.occurredAtMs, knownAt: l.knownAtMs, fraud: l.fraud };
-    for (const entity of labelled) {
-      const key = entity === 'customer' ? l.customerId : entity === 'merchant' ? l.merchantId : undefined;
-      if (key === undefined) continue;
-      const state = stateOf(`${entity}:${key}`);
-      if (!state.labels.some((x) => x.id === label.id && x.knownAt === label.knownAt && x.fraud === label.fraud)) state.labels.push(label);
+    for (const { g, i } of labelled) {
+      const key = g.entity === 'customer' ? l.customerId : l.merchantId;
+      labelEntity(stateOf(i, key), { id: l.transactionId, t: l.occurredAtMs, knownAt: l.knownAtMs, fraud: l.fraud });
     }
   }
 
+  // An entity whose latest transaction is older than its retention, with no label still to come, can
+  // answer nothing any more: forgetting it changes no feature (a new transaction starts it afresh).
+  function sweep(): void {
+    plan.groups.forEach((g, i) => {
+      const horizon = latest - g.retentionMs - DEFAULT_SEEN.windowMs;
+      for (const [k, s] of states[i] as Map<string, EntityState>) {
+        if (s.maxT < horizon && s.pending.every((p) => p.knownAt < horizon)) (states[i] as Map<string, EntityState>).delete(k);
+      }
+    });
+  }
+
   return {
+    names: plan.names,
     observeSync,
     labelSync,
-    size: () => states.size,
+    size: () => states.reduce((n, m) => n + m.size, 0),
     observe: async (tx) => observeSync(tx),
     label: async (l) => labelSync(l),
   };
 }
-
-/** Inserts in time order (idempotent per id) and drops what no definition can see any more. */
-function record(state: EntityState, e: EntityEvent, retention: number): void {
-  const events = state.events;
-  const last = events[events.length - 1];
-  if (!last || last.t <= e.t) {
-    if (last?.t === e.t && events.some((x) => x.id === e.id)) return;
-    events.push(e);
-  } else {
-    if (events.some((x) => x.id === e.id)) return;
-    let lo = 0, hi = events.length;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if ((events[mid] as EntityEvent).t <= e.t) lo = mid + 1; else hi = mid; }
-    events.splice(lo, 0, e);
-  }
-  if (e.t > state.maxT) state.maxT = e.t;
-  const horizon = state.maxT - retention;
-  let drop = 0;
-  while (drop < events.length && (events[drop] as EntityEvent).t <= horizon) drop += 1;
-  if (drop) events.splice(0, drop);
-  if (state.labels.length > 64) state.labels = state.labels.filter((l) => l.t > horizon);
-}
-
-function sweep(states: Map<string, EntityState>, horizon: number): void {
-  for (const [k, s] of states) if (s.maxT <= horizon) states.delete(k);
-}
-
