@@ -6,6 +6,14 @@ import type { DeploymentSpec } from '../engine/deployment.ts';
 
 const DEFAULT_RULESET = fileURLToPath(new URL('../rules/default.json', import.meta.url));
 
+/** The lists every installation starts with (rules/default.json names them; `rules validate` knows them offline). */
+export const DEFAULT_LISTS: readonly { name: string; kind: string; description: string }[] = [
+  { name: 'blocked_devices', kind: 'device', description: 'Devices whose payments are declined' },
+  { name: 'blocked_emails', kind: 'email', description: 'E-mail addresses whose payments are declined' },
+  { name: 'blocked_customers', kind: 'customer', description: 'Customers whose payments are declined' },
+  { name: 'allowed_customers', kind: 'customer', description: 'Customers trusted by analysts' },
+];
+
 /**
  * On an empty database: the default ruleset as version 1 (published) and a first deployment with
  * it as champion, so the first request after `npm start` is decided. Does nothing once a deployment exists.
@@ -24,13 +32,7 @@ export async function seedDefaults(db: Db, opts: { modelVersions?: string[] } = 
     await client.query(
       `INSERT INTO ruleset_versions (ruleset, version, document, valid, comment, published_at, published_by)
        VALUES ('default', 1, $1, true, 'Seeded from rules/default.json', now(), 'system') ON CONFLICT DO NOTHING`, [document]);
-    const lists: [string, string, string][] = [
-      ['blocked_devices', 'device', 'Devices whose payments are declined'],
-      ['blocked_emails', 'email', 'E-mail addresses whose payments are declined'],
-      ['blocked_customers', 'customer', 'Customers whose payments are declined'],
-      ['allowed_customers', 'customer', 'Customers trusted by analysts'],
-    ];
-    for (const [name, kind, description] of lists) {
+    for (const { name, kind, description } of DEFAULT_LISTS) {
       await client.query('INSERT INTO lists (name, kind, description) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [name, kind, description]);
     }
     const spec: DeploymentSpec = {
