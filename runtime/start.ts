@@ -17,6 +17,9 @@ import { createPersistenceActivities } from '../activities/persistence-activitie
 import { createLabelActivities } from '../activities/label-activities.ts';
 import { createLabelRepository } from '../activities/pg/label-repository.ts';
 import { labelRoutes } from '../api/routes/labels.ts';
+import { rulesetRoutes } from '../api/routes/rulesets.ts';
+import { deploymentRoutes } from '../api/routes/deployments.ts';
+import { listRoutes } from '../api/routes/lists.ts';
 import { createDecisionRepository } from '../activities/pg/decision-repository.ts';
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
 import { createRuleCaches } from '../activities/ruleset-cache.ts';
@@ -151,6 +154,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           }),
           decisionRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds) }),
           labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf }),
+          rulesetRoutes({ db, fourEyes: security.fourEyes }),
+          deploymentRoutes({ db, fourEyes: security.fourEyes }),
+          listRoutes({ db }),
           ...security.routers,
           metricsRoutes(metrics.registry),
         ],
