@@ -1,4 +1,4 @@
-import type { EntityPlan, EntityReply, EntityRequest } from './plan.ts';
+import { replyLength, type EntityPlan, type EntityReply, type EntityRequest } from './plan.ts';
 
 /**
  * One entity's feature state in process, and the one operation on it: answer a request and record
@@ -25,7 +25,7 @@ export interface EntityState {
   maxT: number;
 }
 
-/** Retried transactions are recognised for this long (transaction time) and up to this many per entity. */
+/** Retried transactions are recognised for this long (transaction time) and up to this many per entity (0: never, for replays of unique ids). */
 export interface SeenPolicy { windowMs: number; max: number }
 
 export function newEntityState(plan: EntityPlan): EntityState {
@@ -41,28 +41,27 @@ export function observeEntity(state: EntityState, plan: EntityPlan, req: EntityR
   const t = req.t;
   if (plan.fraud) settle(state, plan, t);
 
-  const reply: EntityReply = new Array<number>(plan.windows.length * 4 + plan.reads.length * 2 + 2).fill(0);
-  plan.series.forEach((_, s) => readSeries(state.series[s] as Bucket[], plan, req, s, reply));
+  const reply: EntityReply = new Array<number>(replyLength(plan)).fill(0);
+  for (let s = 0; s < plan.series.length; s++) readSeries(state.series[s] as Bucket[], plan.seriesWindows[s] as number[], req, reply);
   const readsAt = plan.windows.length * 4;
-  plan.attributes.forEach((_, a) => {
+  for (let a = 0; a < plan.attributes.length; a++) {
     const values = state.attributes[a] as Map<string, number>;
     const { value, forgetBefore } = req.attributes[a] as EntityRequest['attributes'][number];
     const own = value === undefined ? undefined : values.get(value);
-    plan.reads.forEach((r, i) => {
-      if (r.attribute !== a) return;
+    for (const i of plan.attributeReads[a] as number[]) {
       const low = (req.reads[i] as { low: number }).low;
       let count = 0;
       for (const lastSeen of values.values()) if (lastSeen >= low) count += 1;
       reply[readsAt + i * 2] = count;
       reply[readsAt + i * 2 + 1] = own !== undefined && own >= low ? 1 : 0;
-    });
+    }
     if (value !== undefined && !(own !== undefined && own >= t)) values.set(value, t);
     for (const [v, lastSeen] of values) if (lastSeen < forgetBefore) values.delete(v);
-  });
+  }
   const lastAt = readsAt + plan.reads.length * 2;
   if (state.last !== undefined) { reply[lastAt] = 1; reply[lastAt + 1] = state.last; }
 
-  plan.series.forEach((_, i) => {
+  for (let i = 0; i < plan.series.length; i++) {
     const r = req.series[i] as EntityRequest['series'][number];
     const buckets = state.series[i] as Bucket[];
     if (r.record) {
@@ -74,15 +73,17 @@ export function observeEntity(state: EntityState, plan: EntityPlan, req: EntityR
     let drop = 0;
     while (drop < buckets.length && (buckets[drop] as Bucket).k < r.keepFrom) drop += 1;
     if (drop) buckets.splice(0, drop);
-  });
+  }
   if (plan.fraud) for (const [id, at] of state.frauds) if (at < req.forgetFraudsBefore) state.frauds.delete(id);
   state.last = state.last === undefined ? t : Math.max(state.last, t);
   if (t > state.maxT) state.maxT = t;
 
-  state.seen.set(req.id, { t, reply });
-  for (const [id, s] of state.seen) {
-    if (s.t >= t - seen.windowMs && state.seen.size <= seen.max) break;
-    state.seen.delete(id);
+  if (seen.max > 0) {
+    state.seen.set(req.id, { t, reply });
+    for (const [id, s] of state.seen) {
+      if (s.t >= t - seen.windowMs && state.seen.size <= seen.max) break;
+      state.seen.delete(id);
+    }
   }
   return { reply, duplicate: false };
 }
@@ -123,20 +124,24 @@ function settle(state: EntityState, plan: EntityPlan, t: number): void {
   if (due) p.splice(0, due);
 }
 
-function readSeries(buckets: Bucket[], plan: EntityPlan, req: EntityRequest, s: number, reply: EntityReply): void {
-  plan.windows.forEach((w, i) => {
-    if (w.series !== s) return;
-    const { lo, hi } = req.windows[i] as { lo: number; hi: number };
-    let n = 0, sum = 0, max = 0, frauds = 0;
-    for (let j = buckets.length - 1; j >= 0; j--) {
-      const b = buckets[j] as Bucket;
-      if (b.k < lo) break;
-      if (b.k > hi) continue;
-      n += b.n; sum += b.sum; frauds += b.frauds;
-      if (b.max > max) max = b.max;
+/** One backward pass over a series' buckets (newest first) fills every window reading it. */
+function readSeries(buckets: Bucket[], windows: number[], req: EntityRequest, reply: EntityReply): void {
+  if (windows.length === 0) return;
+  let oldest = Infinity;
+  for (const w of windows) oldest = Math.min(oldest, (req.windows[w] as { lo: number }).lo);
+  for (let j = buckets.length - 1; j >= 0; j--) {
+    const b = buckets[j] as Bucket;
+    if (b.k < oldest) break;
+    for (const w of windows) {
+      const { lo, hi } = req.windows[w] as { lo: number; hi: number };
+      if (b.k < lo || b.k > hi) continue;
+      const at = w * 4;
+      reply[at] = (reply[at] as number) + b.n;
+      reply[at + 1] = (reply[at + 1] as number) + b.sum;
+      if (b.max > (reply[at + 2] as number)) reply[at + 2] = b.max;
+      reply[at + 3] = (reply[at + 3] as number) + b.frauds;
     }
-    reply[i * 4] = n; reply[i * 4 + 1] = sum; reply[i * 4 + 2] = max; reply[i * 4 + 3] = frauds;
-  });
+  }
 }
 
 function bucketAt(buckets: Bucket[], k: number): Bucket {

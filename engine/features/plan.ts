@@ -45,6 +45,9 @@ export interface EntityPlan {
   /** Per attribute: the longest window reading it (values last seen before that are forgotten). */
   attributeKeepMs: number[];
   reads: ReadPlan[];
+  /** Per series, the windows reading it; per attribute, the reads of it (the stores' inner loops). */
+  seriesWindows: number[][];
+  attributeReads: number[][];
   /** Labels reach this entity (a fraud_rate definition). */
   fraud: boolean;
   /** How far back the entity's history reaches. */
@@ -90,7 +93,9 @@ export function compilePlan(defs: readonly FeatureDefinition[]): FeaturePlan {
 }
 
 function compileEntity(entity: Entity, definitions: FeatureDefinition[]): EntityPlan {
-  const plan: EntityPlan = { entity, definitions, series: [], windows: [], attributes: [], attributeKeepMs: [], reads: [], fraud: false, retentionMs: 0, outputs: [] };
+  const plan: EntityPlan = {
+    entity, definitions, series: [], windows: [], attributes: [], attributeKeepMs: [], reads: [], seriesWindows: [], attributeReads: [], fraud: false, retentionMs: 0, outputs: [],
+  };
   const indexOf = <T>(list: T[], same: (x: T) => boolean, make: () => T): number => {
     const i = list.findIndex(same);
     if (i >= 0) return i;
@@ -122,6 +127,8 @@ function compileEntity(entity: Entity, definitions: FeatureDefinition[]): Entity
     const index = indexOf(plan.windows, (w) => w.series === series && w.buckets === buckets && w.endOffset === endOffset, () => ({ series, buckets, endOffset }));
     plan.outputs.push({ def, kind: 'window', index });
   }
+  plan.seriesWindows = plan.series.map((_, s) => plan.windows.flatMap((w, i) => (w.series === s ? [i] : [])));
+  plan.attributeReads = plan.attributes.map((_, a) => plan.reads.flatMap((r, i) => (r.attribute === a ? [i] : [])));
   return plan;
 }
 
@@ -159,21 +166,20 @@ export function entityRequest(plan: EntityPlan, tx: Transaction): EntityRequest 
 export function entityFeatures(plan: EntityPlan, tx: Transaction, reply: EntityReply, out: FeatureVector): void {
   const readsAt = plan.windows.length * 4;
   const lastAt = readsAt + plan.reads.length * 2;
-  const at = (i: number): number => reply[i] as number;
   for (const o of plan.outputs) {
     const d = o.def;
     if (o.kind === 'read') {
       const i = readsAt + o.index * 2;
-      out[d.name] = d.aggregate === 'distinct' ? at(i) : attributeOf(tx, o.attribute) === undefined ? null : at(i + 1) ? 0 : 1;
+      out[d.name] = d.aggregate === 'distinct' ? (reply[i] as number) : attributeOf(tx, o.attribute) === undefined ? null : reply[i + 1] ? 0 : 1;
       continue;
     }
     if (o.kind === 'last') {
-      const last = at(lastAt + 1);
-      out[d.name] = at(lastAt) && last >= windowStart(tx.occurredAtMs, o.bucketMs, o.buckets) ? Math.max(0, tx.occurredAtMs - last) / 1000 : null;
+      const last = reply[lastAt + 1] as number;
+      out[d.name] = reply[lastAt] && last >= windowStart(tx.occurredAtMs, o.bucketMs, o.buckets) ? Math.max(0, tx.occurredAtMs - last) / 1000 : null;
       continue;
     }
     const i = o.index * 4;
-    const n = at(i), sum = at(i + 1), max = at(i + 2), frauds = at(i + 3);
+    const n = reply[i] as number, sum = reply[i + 1] as number, max = reply[i + 2] as number, frauds = reply[i + 3] as number;
     if (n === 0) { out[d.name] = emptyValue(d.aggregate); continue; }
     switch (d.aggregate) {
       case 'count': out[d.name] = n; break;
