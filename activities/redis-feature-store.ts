@@ -14,7 +14,8 @@ import type { Transaction } from '../engine/transaction.ts';
 // engine/features/entity-state.ts, step for step. Only one entity's keys per call (one hash tag:
 // one Cluster slot); the calls of all a transaction's entities go out together: one round trip.
 // KEYS: meta hash (last, r:<id> answers), seen ids, pending labels, fraud marks, series…, attributes…
-// ARGV[1]: [id, t, amount micros, ttl, seen ms, seen max, series, windows, reads, attributes, forget frauds before, fraud]
+// ARGV[1]: [id, t, amount micros, ttl, seen ms, seen max, series [k, record, keep from, bucket ms, fraud, sums, max]…,
+//   windows [series, lo, hi]…, reads [attribute, low]…, attributes [value, forget before]…, forget frauds before, fraud]
 const OBSERVE = `
 local p = cjson.decode(ARGV[1])
 local id, t, amt, ttl = p[1], p[2], p[3], p[4]
@@ -22,6 +23,9 @@ local cached = redis.call('HGET', KEYS[1], 'r:' .. id)
 if cached then return {1, cached} end
 local series, windows, reads, attrs = p[7], p[8], p[9], p[10]
 local ns, nw = #series, #windows
+-- Key lifetimes are refreshed only when something new is kept (a bucket opens, a fraud is marked):
+-- at least hourly for an active entity, while its keys live a day past its retention.
+local refresh = false
 if p[12] == 1 then
   local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', t)
   for _, m in ipairs(due) do
@@ -32,6 +36,7 @@ if p[12] == 1 then
     if verdict == '1' and not counted then delta = 1; redis.call('ZADD', KEYS[4], s, lid)
     elseif verdict == '0' and counted then delta = -1; redis.call('ZREM', KEYS[4], lid) end
     if delta ~= 0 then
+      refresh = true
       for i = 1, ns do
         if series[i][5] == 1 then
           local k = math.floor(s / series[i][4])
@@ -85,10 +90,13 @@ for i = 1, ns do
   if sr[2] == 1 then
     local k = sr[1]
     local n = redis.call('HINCRBY', key, 'n' .. k, 1)
-    redis.call('HINCRBY', key, 's' .. k, amt)
-    local m = redis.call('HGET', key, 'm' .. k)
-    if not m or tonumber(amt) > tonumber(m) then redis.call('HSET', key, 'm' .. k, amt) end
+    if sr[6] == 1 then redis.call('HINCRBY', key, 's' .. k, amt) end
+    if sr[7] == 1 then
+      local m = redis.call('HGET', key, 'm' .. k)
+      if not m or tonumber(amt) > tonumber(m) then redis.call('HSET', key, 'm' .. k, amt) end
+    end
     if n == 1 then
+      refresh = true
       local lo = tonumber(redis.call('HGET', key, 'lo'))
       if not lo or k < lo then lo = k; redis.call('HSET', key, 'lo', k) end
       if lo < sr[3] then
@@ -103,14 +111,13 @@ for i = 1, ns do
       end
     end
   end
-  redis.call('PEXPIRE', key, ttl)
 end
 for ai, a in ipairs(attrs) do
   local key = KEYS[4 + ns + ai]
-  if a[1] ~= '' then redis.call('ZADD', key, 'GT', t, a[1]) end
+  if a[1] ~= '' and redis.call('ZADD', key, 'GT', t, a[1]) == 1 then refresh = true end
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. a[2])
-  redis.call('PEXPIRE', key, ttl)
 end
+if not last then refresh = true end
 if not last or t > tonumber(last) then redis.call('HSET', KEYS[1], 'last', t) end
 local parts = {}
 for i = 1, #out do parts[i] = string.format('%d', out[i]) end
@@ -123,7 +130,7 @@ if excess > 0 then
   for _, x in ipairs(redis.call('ZRANGE', KEYS[2], #old, #old + excess - 1)) do old[#old + 1] = x end
 end
 for _, x in ipairs(old) do redis.call('HDEL', KEYS[1], 'r:' .. x); redis.call('ZREM', KEYS[2], x) end
-for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+if refresh then for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end end
 return {0, answer}
 `;
 
@@ -170,7 +177,10 @@ export function createRedisFeatureStore(opts: RedisFeatureStoreOptions): RedisFe
   };
   const argsOf = (g: EntityPlan, req: EntityRequest): string => JSON.stringify([
     req.id, req.t, String(req.amountMicros), ttl, seen.windowMs, seen.max,
-    req.series.map((s, i) => [s.k, s.record ? 1 : 0, s.keepFrom, (g.series[i] as EntityPlan['series'][number]).bucketMs, g.series[i]?.fraud ? 1 : 0]),
+    req.series.map((s, i) => {
+      const sp = g.series[i] as EntityPlan['series'][number];
+      return [s.k, s.record ? 1 : 0, s.keepFrom, sp.bucketMs, sp.fraud ? 1 : 0, sp.sums ? 1 : 0, sp.max ? 1 : 0];
+    }),
     req.windows.map((w, i) => [(g.windows[i] as EntityPlan['windows'][number]).series + 1, w.lo, w.hi]),
     req.reads.map((r, i) => [(g.reads[i] as EntityPlan['reads'][number]).attribute + 1, r.low]),
     req.attributes.map((a) => [a.value ?? '', a.forgetBefore]),

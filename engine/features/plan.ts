@@ -23,6 +23,9 @@ export interface SeriesPlan {
   span: number;
   /** Fraud counts are kept in this series (a fraud_rate definition reads it). */
   fraud: boolean;
+  /** Amount sums / maxima are read from this series; a store may leave them 0 where not. */
+  sums: boolean;
+  max: boolean;
 }
 
 /** A range of whole buckets of one series, relative to the transaction's bucket. */
@@ -119,11 +122,13 @@ function compileEntity(entity: Entity, definitions: FeatureDefinition[]): Entity
       continue;
     }
     const key = seriesKey(bucketMs, def.filter);
-    const series = indexOf(plan.series, (s) => s.key === key, () => ({ key, bucketMs, span: 0, fraud: false, ...(def.filter ? { filter: def.filter } : {}) }));
+    const series = indexOf(plan.series, (s) => s.key === key, () => ({ key, bucketMs, span: 0, fraud: false, sums: false, max: false, ...(def.filter ? { filter: def.filter } : {}) }));
     const s = plan.series[series] as SeriesPlan;
     const endOffset = def.delayMs ? def.delayMs / bucketMs + 1 : 0;
     s.span = Math.max(s.span, buckets + endOffset);
     if (def.aggregate === 'fraud_rate') { s.fraud = true; plan.fraud = true; }
+    if (def.aggregate === 'sum' || def.aggregate === 'mean' || def.aggregate === 'amount_ratio') s.sums = true;
+    if (def.aggregate === 'max') s.max = true;
     const index = indexOf(plan.windows, (w) => w.series === series && w.buckets === buckets && w.endOffset === endOffset, () => ({ series, buckets, endOffset }));
     plan.outputs.push({ def, kind: 'window', index });
   }

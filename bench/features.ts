@@ -1,0 +1,103 @@
+// Feature store figures: Redis lookup+update latency per transaction (p50/p99 at 1 and 64 concurrent
+// requests) beside a plain PING round trip measured in the same run, and the offline replay's speed
+// over the whole data set beside the speed of only reading it. `npx tsx bench/features.ts`.
+import { Redis } from 'ioredis';
+import { createRedisFeatureStore } from '../activities/redis-feature-store.ts';
+import { DEFAULT_FEATURES } from '../engine/features/definitions.ts';
+import { replay, type LabelledTransaction } from '../engine/features/replay.ts';
+import type { Transaction } from '../engine/transaction.ts';
+import { readDataset } from '../simulations/dataset.ts';
+import { figure, printFigures, type BenchFigure } from './figure.ts';
+
+const DATA = new URL('../../shared/data', import.meta.url).pathname;
+const DAY = 86_400_000;
+/** The store's default timeout: past it a decision degrades, so p99 must stay well under it. */
+const TIMEOUT_MS = 50;
+
+/** Runs `op` over `items` with `concurrency` callers in flight; returns each call's latency (ms). */
+async function timed<T>(items: T[], concurrency: number, op: (item: T) => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      const started = performance.now();
+      await op(item);
+      latencies.push(performance.now() - started);
+    }
+  }));
+  return latencies;
+}
+
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+async function rows(fromDay: number, toDay: number): Promise<Transaction[]> {
+  const start = Date.parse('2018-04-01T00:00:00Z');
+  const out: Transaction[] = [];
+  for await (const r of readDataset(DATA, { fromMs: start + fromDay * DAY, toMs: start + toDay * DAY })) out.push(r.tx);
+  return out;
+}
+
+async function redisFigures(): Promise<BenchFigure[]> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const prefix = `fg-bench-features-${process.pid}:`;
+  const store = createRedisFeatureStore({ redis, prefix, definitions: DEFAULT_FEATURES, timeoutMs: 10_000 });
+  try {
+    // Ten days of history first, so windows hold what they hold in production (not measured).
+    await timed(await rows(0, 10), 64, (t) => store.observe(t));
+    const [c1, c64] = [(await rows(10, 11)).slice(0, 5_000), await rows(11, 16)];
+    const figures: BenchFigure[] = [];
+    for (const [concurrency, txs] of [[1, c1], [64, c64]] as const) {
+      let started = performance.now();
+      const pings = await timed(Array.from({ length: txs.length }, (_, i) => i), concurrency, () => redis.ping());
+      const pingRate = pings.length / ((performance.now() - started) / 1000);
+      started = performance.now();
+      const observes = await timed(txs, concurrency, (t) => store.observe(t));
+      const observeRate = observes.length / ((performance.now() - started) / 1000);
+      for (const q of [0.5, 0.99] as const) {
+        const label = q === 0.5 ? 'p50' : 'p99';
+        figures.push(figure(`features: Redis lookup+update ${label}, ${concurrency} concurrent (${txs.length.toLocaleString('en')} tx)`, quantile(observes, q), 'ms',
+          { name: `PING round trip ${label}, ${concurrency} concurrent`, value: quantile(pings, q) },
+          q === 0.99 ? { text: `< ${TIMEOUT_MS} ms (the degrade timeout)`, met: quantile(observes, q) < TIMEOUT_MS } : undefined));
+      }
+      if (concurrency > 1) {
+        figures.push(figure(`features: Redis lookup+update throughput, ${concurrency} concurrent, one connection`, observeRate, 'tx/s', { name: `PINGs/s, ${concurrency} concurrent`, value: pingRate }));
+      }
+    }
+    return figures;
+  } finally {
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = nextCursor;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+}
+
+async function replayFigure(): Promise<BenchFigure> {
+  let started = performance.now();
+  let n = 0;
+  for await (const _ of readDataset(DATA)) n += 1;
+  const readRate = n / ((performance.now() - started) / 1000);
+  started = performance.now();
+  let m = 0;
+  for await (const _ of replay(readDataset(DATA) as AsyncIterable<LabelledTransaction>)) m += 1;
+  const seconds = (performance.now() - started) / 1000;
+  const minRate = n / 300;
+  return figure(`features: offline replay of the whole data set (${m.toLocaleString('en')} tx in ${seconds.toFixed(1)} s)`, m / seconds, 'tx/s',
+    { name: 'reading and parsing the data set alone', value: readRate },
+    { text: `≥ ${Math.round(minRate).toLocaleString('en')} tx/s (whole data set in under 5 minutes)`, met: m / seconds >= minRate });
+}
+
+export async function runFeaturesBench(): Promise<BenchFigure[]> {
+  return [...(await redisFigures()), await replayFigure()];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printFigures(await runFeaturesBench());
+}
