@@ -71,7 +71,7 @@ export function createMemoryFeatureStore({ definitions, seen = DEFAULT_SEEN }: M
   // answer nothing any more: forgetting it changes no feature (a new transaction starts it afresh).
   function sweep(): void {
     plan.groups.forEach((g, i) => {
-      const horizon = latest - g.retentionMs - DEFAULT_SEEN.windowMs;
+      const horizon = latest - g.retentionMs - seen.windowMs;
       for (const [k, s] of states[i] as Map<string, EntityState>) {
         if (s.maxT < horizon && s.pending.every((p) => p.knownAt < horizon)) (states[i] as Map<string, EntityState>).delete(k);
       }
