@@ -22,12 +22,7 @@ export function createRuleCaches(reader: RulesetReader, opts: CacheOptions = {})
   const loaded = new Map<string, Promise<LoadedRuleset>>();
   let deployment: { value: Promise<Deployment>; at: number } | null = null;
 
-  const operators: CustomOperators = {
-    inList: (factValue, listName) => typeof listName === 'string' && factValue !== undefined && factValue !== null
-      && lists.has(listName, String(factValue)),
-    notInList: (factValue, listName) => typeof listName === 'string' && !(factValue !== undefined && factValue !== null
-      && lists.has(listName, String(factValue))),
-  };
+  const operators = listOperators(lists);
 
   return {
     lists,
@@ -59,6 +54,16 @@ export function createRuleCaches(reader: RulesetReader, opts: CacheOptions = {})
         return deployment.value;
       },
     },
+  };
+}
+
+/** inList / notInList over the lists' cached contents: the operators every ruleset is loaded with. */
+export function listOperators(lists: Pick<ListCache, 'has'>): CustomOperators {
+  return {
+    inList: (factValue, listName) => typeof listName === 'string' && factValue !== undefined && factValue !== null
+      && lists.has(listName, String(factValue)),
+    notInList: (factValue, listName) => typeof listName === 'string' && !(factValue !== undefined && factValue !== null
+      && lists.has(listName, String(factValue))),
   };
 }
 

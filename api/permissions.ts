@@ -85,6 +85,9 @@ export const ROUTE_PERMISSIONS: Record<string, Requirement> = {
   'DELETE /v1/rulesets/:name/versions/:version': 'rules:write',
   'POST /v1/rulesets/:name/rollback': 'rules:publish',
   'GET /v1/rulesets/:name/diff': 'read',
+  // The rule editor: names to complete, and a dry run of a draft on one transaction (nothing is recorded).
+  'GET /v1/facts': 'read',
+  'POST /v1/rulesets/test': 'read',
   'GET /v1/deployments': 'read',
   'GET /v1/deployments/current': 'read',
   'GET /v1/deployments/current/stats': 'read',

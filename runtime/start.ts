@@ -20,6 +20,9 @@ import { labelRoutes } from '../api/routes/labels.ts';
 import { rulesetRoutes } from '../api/routes/rulesets.ts';
 import { deploymentRoutes } from '../api/routes/deployments.ts';
 import { listRoutes } from '../api/routes/lists.ts';
+import { factRoutes } from '../api/routes/facts.ts';
+import { ruleTestRoutes } from '../api/routes/rule-test.ts';
+import { editorRoutes } from '../api/routes/editor.ts';
 import { createDecisionRepository } from '../activities/pg/decision-repository.ts';
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
 import { createRuleCaches } from '../activities/ruleset-cache.ts';
@@ -157,8 +160,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           rulesetRoutes({ db, fourEyes: security.fourEyes }),
           deploymentRoutes({ db, fourEyes: security.fourEyes }),
           listRoutes({ db }),
+          factRoutes({ db }),
+          ruleTestRoutes({ db, decisions }),
           ...security.routers,
           metricsRoutes(metrics.registry),
+          editorRoutes({ distDir: resolve(ROOT, 'editor/dist') }),
         ],
       });
       app.set('trust proxy', config.TRUST_PROXY);

@@ -67,6 +67,12 @@ export function createDecisionRepository(db: Db) {
       return { ...fromRow(acting), shadows: rows.filter((r) => r.shadow).map(armFromRow), recordedAt: acting.recorded_at.toISOString() };
     },
 
+    /** The transaction as the client sent it (null when it was never recorded). */
+    async transactionBody(transactionId: string): Promise<Record<string, unknown> | null> {
+      const { rows } = await db.query<{ body: Record<string, unknown> }>('SELECT body FROM transactions WHERE id = $1', [transactionId]);
+      return rows[0]?.body ?? null;
+    },
+
     async events(transactionId: string): Promise<{ type: string; payload: unknown; createdAt: string }[]> {
       const { rows } = await db.query<{ type: string; payload: unknown; created_at: Date }>(
         'SELECT type, payload, created_at FROM decision_events WHERE transaction_id = $1 ORDER BY id', [transactionId]);

@@ -18,10 +18,7 @@ export interface LoadOptions {
  * json-rules-engine (which still evaluates any rule the compiler does not cover). Reused for every transaction.
  */
 export function loadRuleset(version: string, doc: Ruleset, { operators, explain = true }: LoadOptions): LoadedRuleset & { fallbacks: readonly { rule: string; reason: string }[] } {
-  const rules: RuleInput[] = doc.rules
-    .filter((r) => r.enabled !== false)
-    .map((r) => ({ name: r.name, priority: r.priority ?? 1, conditions: r.conditions, event: r.event as RuleInput['event'] }));
-  const evaluator = compileRuleset({ rules, conditions: doc.conditions ?? {} }, { operators });
+  const evaluator = compileRuleset({ rules: rulesOf(doc), conditions: doc.conditions ?? {} }, { operators });
   const fired = explain ? withWhy : (run: RuleRun) => run.fired;
   return {
     version,
@@ -31,6 +28,21 @@ export function loadRuleset(version: string, doc: Ruleset, { operators, explain 
       ? (facts: Facts) => fired(evaluator.evaluateSync(facts))
       : async (facts: Facts) => fired(await evaluator.evaluate(facts)),
   };
+}
+
+/**
+ * Every enabled rule's outcome over one set of facts, fired or not, with its evaluated condition tree
+ * (which leaves held and which did not): the rule editor's test panel. Compiled per call; not for bulk use.
+ */
+export async function explainRuleset(doc: Ruleset, facts: Facts, { operators }: { operators: CustomOperators }): Promise<RuleRun> {
+  return compileRuleset({ rules: rulesOf(doc), conditions: doc.conditions ?? {} }, { operators }).evaluate(facts);
+}
+
+/** The rules json-rules-engine runs: disabled ones left out, priority defaulted as it does. */
+function rulesOf(doc: Ruleset): RuleInput[] {
+  return doc.rules
+    .filter((r) => r.enabled !== false)
+    .map((r) => ({ name: r.name, priority: r.priority ?? 1, conditions: r.conditions, event: r.event as RuleInput['event'] }));
 }
 
 function withWhy(run: RuleRun): FiredRule[] {
