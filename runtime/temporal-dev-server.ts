@@ -16,6 +16,8 @@ export interface DevServerOptions {
   dbFile?: string;
   namespace?: string;
   onLog?: (line: string) => void;
+  /** Let the process exit while the server runs (a test file's own server, stopped on exit). */
+  unref?: boolean;
 }
 
 /** Starts Temporal's own CLI dev server (`temporal server start-dev`) and waits until it accepts connections. */
@@ -46,6 +48,11 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  if (opts.unref) {
+    child.unref();
+    (child.stdout as { unref?: () => void } | null)?.unref?.();
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
+  }
   let exited = false;
   child.once('exit', () => { exited = true; });
 

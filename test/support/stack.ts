@@ -22,7 +22,8 @@ let ownTemporal: Promise<string> | null = null;
 export async function testTemporalAddress(): Promise<string> {
   if (process.env.FRAUDGUARD_TEST_TEMPORAL) return process.env.FRAUDGUARD_TEST_TEMPORAL;
   ownTemporal ??= (async () => {
-    const server = await startTemporalDevServer({ executable: toolPath(ROOT, 'temporal') ?? 'temporal', port: await freePort() });
+    // Unreferenced, so a test file run alone exits when its tests end (and the server with it).
+    const server = await startTemporalDevServer({ executable: toolPath(ROOT, 'temporal') ?? 'temporal', port: await freePort(), unref: true });
     process.once('exit', () => void server.stop());
     return server.address;
   })();
@@ -79,10 +80,13 @@ export function clientFor(url: string, credential: string | null): StackClient {
   };
 }
 
-/** The whole product (API + worker) on the real Postgres, Redis and Temporal, isolated by schema, prefix and task queue. */
+/**
+ * The whole product (API + worker) on the real Postgres, Redis and Temporal, isolated by schema, prefix and task queue.
+ * Pass DATABASE_SCHEMA and TEMPORAL_TASK_QUEUE in `overrides` to start a stack on an earlier one's (a restart).
+ */
 export async function startStack(overrides: Record<string, string> = {}, options: StackOptions = {}): Promise<TestStack> {
-  const schema = uniqueName('t');
-  const taskQueue = uniqueName('q');
+  const schema = overrides['DATABASE_SCHEMA'] ?? uniqueName('t');
+  const taskQueue = overrides['TEMPORAL_TASK_QUEUE'] ?? uniqueName('q');
   const adminKey = overrides['FRAUDGUARD_ADMIN_API_KEY'] ?? `fgk_test_${randomBytes(24).toString('base64url')}`;
   const config: Config = loadConfig({
     // Tests and benchmarks send many decisions with one key: no decision quota unless a test sets one.
