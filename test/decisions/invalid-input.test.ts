@@ -48,7 +48,7 @@ describe('POST /v1/decisions with bad input', () => {
   it('accepts the JSON body curl -d sends as form-encoded', async () => {
     const tx = aTransaction();
     curlId = tx['id'] as string;
-    const res = await fetch(`${stack.url}/v1/decisions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(tx) });
+    const res = await fetch(`${stack.url}/v1/decisions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${stack.adminKey}` }, body: JSON.stringify(tx) });
     assert.equal(res.status, 200);
   });
 
