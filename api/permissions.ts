@@ -101,6 +101,15 @@ export const ROUTE_PERMISSIONS: Record<string, Requirement> = {
   'POST /v1/lists/:name/items': 'lists:write',
   'DELETE /v1/lists/:name/items/:value': 'lists:write',
 
+  // The review queue and the analysts' actions on a case.
+  'GET /v1/cases': 'read',
+  'GET /v1/cases/:id': 'read',
+  'POST /v1/cases/:id/claim': 'cases:work',
+  'POST /v1/cases/:id/release': 'cases:work',
+  'POST /v1/cases/:id/approve': 'cases:work',
+  'POST /v1/cases/:id/decline': 'cases:work',
+  'POST /v1/cases/:id/escalate': 'cases:work',
+
   // Four-eyes approvals.
   'GET /v1/approvals': 'read',
   'POST /v1/approvals': 'approvals:request',
