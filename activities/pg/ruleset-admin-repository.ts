@@ -79,7 +79,8 @@ export function createRulesetAdminRepository(db: Db) {
         `UPDATE rulesets SET draft = $2, draft_revision = draft_revision + 1, updated_by = $4, updated_at = now()
           WHERE name = $1 AND draft_revision = $3 RETURNING *`, [name, JSON.stringify(draft), revision, actor]);
       if (rows[0]) return { ok: true, value: toRecord(rows[0]) };
-      return this.mismatch(name, db);
+      const current = await db.query<{ draft_revision: number }>('SELECT draft_revision FROM rulesets WHERE name = $1', [name]);
+      return current.rows[0] ? { ok: false, currentRevision: current.rows[0].draft_revision } : { ok: false, missing: true };
     },
 
     /**
@@ -102,11 +103,6 @@ export function createRulesetAdminRepository(db: Db) {
          RETURNING *`,
         [change.name, JSON.stringify(document), problems.length === 0, JSON.stringify(problems), change.comment, change.actor]);
       return { ok: true, value: versionFromRow(inserted.rows[0] as VersionRow) };
-    },
-
-    async mismatch(name: string, q: Queryable): Promise<{ ok: false; currentRevision: number } | { ok: false; missing: true }> {
-      const current = await this.get(name, q);
-      return current ? { ok: false, currentRevision: current.draftRevision } : { ok: false, missing: true };
     },
   };
 }
