@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Finds or installs what FraudGuard needs beyond node_modules, and says what it did.
 // Idempotent and fast when everything is already there (it only looks).
-//   node scripts/setup.mjs            Temporal CLI (for the embedded Temporal dev server)
+//   node scripts/setup.mjs            Temporal CLI (for the embedded Temporal dev server), web application build if stale
 //   node scripts/setup.mjs --test     + Chromium for the browser tests
 //   --quiet                           print only what changed or failed
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { ensureEditorBuilt } from './editor-build.mjs';
 
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
@@ -91,6 +92,8 @@ try {
   mkdirSync(dataDir, { recursive: true });
   const temporal = ensureTemporalCli();
   writeFileSync(join(dataDir, 'tools.json'), JSON.stringify({ temporal, chromium: args.has('--test') ? ensureChromium() : undefined }, null, 2));
+  // The web application the API serves at /: rebuilt only when editor/ changed since its last build.
+  ensureEditorBuilt(root, { say, quiet });
 } catch (err) {
   console.error(`[setup] ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
