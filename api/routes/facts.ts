@@ -23,6 +23,15 @@ export interface FactInfo {
  * The transaction facts engine/facts.ts builds, described for authors. Keyed by TRANSACTION_FACTS, so a
  * new fact there fails the type check here until someone says what it means.
  */
+/** What GET /v1/facts answers (the editor's client is typed by it). */
+export interface FactsReply {
+  facts: FactInfo[];
+  operators: { name: string; description: string }[];
+  decorators: { name: string; description: string }[];
+  event_types: { name: EventType; description: string }[];
+  lists: { name: string; kind: string; description: string; item_count: number }[];
+}
+
 const TRANSACTION_FACT_INFO: Record<(typeof TRANSACTION_FACTS)[number], { type: FactType; description: string }> = {
   id: { type: 'string', description: 'The transaction id the client sent' },
   amount: { type: 'number', description: 'Amount in the transaction\'s currency, as a number' },
@@ -98,13 +107,14 @@ export function factRoutes(deps: { db: Db }): Router {
       { name: 'score', kind: 'score', type: 'number', description: 'The arm\'s combined model score in [0, 1], before rule score adjustments; absent when the arm has no model' },
       ...roles.map((role) => ({ name: `score.${role}`, kind: 'score' as const, type: 'number' as const, description: `The score of the arm's ${role} model in [0, 1]` })),
     ];
-    res.json({
+    const reply: FactsReply = {
       facts,
       operators: [...KNOWN_OPERATORS].map((name) => ({ name, description: OPERATOR_INFO[name] ?? '' })),
       decorators: OPERATOR_DECORATORS.map((name) => ({ name, description: DECORATOR_INFO[name] ?? '' })),
       event_types: EVENT_TYPES.map((name) => ({ name, description: EVENT_INFO[name] })),
       lists: allLists.map((l) => ({ name: l.name, kind: l.kind, description: l.description, item_count: l.items })),
-    });
+    };
+    res.json(reply);
   });
 
   return router;

@@ -7,8 +7,11 @@ import { createRuleCaches, listOperators } from '../../activities/ruleset-cache.
 import { buildFacts } from '../../engine/facts.ts';
 import { computeTransactionFeatures } from '../../engine/features/compute.ts';
 import type { FeatureVector } from '../../engine/features/store.ts';
-import { applyPolicy } from '../../engine/policy.ts';
+import type { Outcome } from '../../engine/decision.ts';
+import { applyPolicy, type PolicyResult } from '../../engine/policy.ts';
 import { explainRuleset } from '../../engine/rules/load.ts';
+import type { Rule } from '../../engine/rules/ruleset.ts';
+import type { ConditionResult } from '../../engine/rules/types.ts';
 import type { ArmScores } from '../../engine/scoring.ts';
 import { issuesOf, parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { invalid, notFound, rulesetInvalid } from '../errors.ts';
@@ -25,6 +28,17 @@ const testSchema = z.strictObject({
 
 /** Where the facts the rules saw came from. */
 type FeatureSource = 'recorded' | 'given' | 'transaction_only';
+
+/** What POST /v1/rulesets/test answers (the editor's client is typed by it). */
+export interface RuleTestReply {
+  transaction: Pick<Transaction, 'id' | 'occurred_at' | 'amount' | 'currency' | 'customer_id' | 'merchant_id'>;
+  features_source: FeatureSource;
+  /** What the ruleset's policy makes of the fired rules (and the recorded model score, when there is one). */
+  decision: PolicyResult;
+  recorded_decision: { decision: Outcome; ruleset_version: string; score: number | null } | null;
+  rules: { name: string; priority: number; enabled: boolean; event: Rule['event']; fired: boolean; conditions: ConditionResult | null }[];
+  missing_facts: string[];
+}
 
 /**
  * Runs a ruleset document (valid, not necessarily saved) on one transaction and says, rule by rule,
@@ -73,7 +87,7 @@ export function ruleTestRoutes(deps: { db: Db; decisions: DecisionRepository }):
     const fired = run.fired.map((f) => ({ ...f }));
     const outcome = applyPolicy({ fired, modelScore: scores?.combined ?? null, policy: checked.ruleset.policy });
     const results = new Map(run.results.map((r) => [r.name, r]));
-    res.json({
+    const reply: RuleTestReply = {
       transaction: { id: tx.id, occurred_at: tx.occurred_at, amount: tx.amount, currency: tx.currency, customer_id: tx.customer_id, merchant_id: tx.merchant_id },
       features_source: source,
       decision: outcome,
@@ -87,7 +101,8 @@ export function ruleTestRoutes(deps: { db: Db; decisions: DecisionRepository }):
       }),
       // Facts the rules name that had no value here: conditions on them fail (json-rules-engine's undefined).
       missing_facts: [...namedFacts(checked.ruleset)].filter((name) => facts[name] === undefined || facts[name] === null).sort(),
-    });
+    };
+    res.json(reply);
   });
 
   return router;
