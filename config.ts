@@ -90,7 +90,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().trim().default('false')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   // Observability: OpenTelemetry traces go to this OTLP/HTTP collector when set (off otherwise);
-  // a worker-only process serves /metrics on METRICS_PORT when set.
+  // METRICS_PORT, when set, serves /metrics without credentials on a port of its own (private network only).
   OTEL_EXPORTER_OTLP_ENDPOINT: urlOf(['http:', 'https:']).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('fraudguard'),
   METRICS_PORT: port.optional(),

@@ -174,15 +174,18 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       port = typeof address === 'object' && address ? address.port : config.PORT;
       stops.push(() => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); }));
       log.info({ port }, `FraudGuard API listening on http://127.0.0.1:${port}`);
-    } else if (config.METRICS_PORT !== undefined) {
-      // A worker-only process has no API: it serves its metrics alone, for Prometheus on the private network.
+    }
+    if (config.METRICS_PORT !== undefined) {
+      // Metrics on a port of their own, without credentials, for Prometheus on the private network (never
+      // publish it): a worker-only process has no API, and a scraper needs no API key. /metrics on the API
+      // port still asks for the "read" permission.
       const metricsServer = createServer((req, res) => {
         if (req.method !== 'GET' || req.url !== '/metrics') { res.writeHead(404).end(); return; }
         metrics.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text), () => res.writeHead(500).end());
       });
       await new Promise<void>((ok, fail) => { metricsServer.once('error', fail); metricsServer.listen(config.METRICS_PORT, config.HOST, ok); });
       stops.push(() => new Promise<void>((ok) => { metricsServer.close(() => ok()); metricsServer.closeAllConnections(); }));
-      log.info({ port: config.METRICS_PORT }, 'worker metrics served at /metrics');
+      log.info({ metricsPort: config.METRICS_PORT }, 'metrics served without credentials on the metrics port');
     }
 
     return { port, config, db, temporal, log, metrics, app, security, stop: stopAll };
