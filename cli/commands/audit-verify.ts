@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../config.ts';
+import { commandArgs, commandConfig } from '../command-setup.ts';
 import { createPool } from '../../db/pool.ts';
 import { createAuditRepository } from '../../activities/pg/audit-repository.ts';
 
@@ -16,22 +15,14 @@ const USAGE = 'fraudguard audit verify [--database-url URL] [--schema NAME] [--a
  * the head this command prints (e.g. in the cron job's output) and pass it back as --anchor SEQ:HASH.
  */
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: argv, options: {
-      'database-url': { type: 'string' }, schema: { type: 'string' }, anchor: { type: 'string' }, json: { type: 'boolean', default: false },
-    } }).values;
-  } catch (err) {
-    console.error(`${(err as Error).message}\nUsage: ${USAGE}`);
-    return 2;
-  }
-  let env;
-  try {
-    env = loadConfig();
-  } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : String(err));
-    return 2;
-  }
+  const parsed = commandArgs(argv, {
+    'database-url': { type: 'string' }, schema: { type: 'string' }, anchor: { type: 'string' }, json: { type: 'boolean', default: false },
+  }, USAGE);
+  if (!parsed) return 2;
+  if (parsed.positionals.length) { console.error(`unexpected ${parsed.positionals.join(' ')}\nUsage: ${USAGE}`); return 2; }
+  const env = commandConfig();
+  if (!env) return 2;
+  const args = parsed.values;
   const anchor = args.anchor ? /^(\d+):([0-9a-f]{64})$/.exec(args.anchor) : null;
   if (args.anchor && !anchor) { console.error(`--anchor must be SEQ:HASH (the head a previous run printed)\nUsage: ${USAGE}`); return 2; }
 

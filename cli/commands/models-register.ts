@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../config.ts';
+import { commandArgs, commandConfig } from '../command-setup.ts';
 import { migrate } from '../../db/migrate.ts';
 import { createPool } from '../../db/pool.ts';
 import { ModelRejected } from '../../activities/model-metadata.ts';
@@ -16,28 +15,16 @@ const USAGE = 'fraudguard models register FILE.onnx --meta FILE.json [--database
  * Exit 0 registered, 1 refused (every problem printed), 2 could not try (usage, files, database).
  */
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: {
-      meta: { type: 'string' }, 'database-url': { type: 'string' }, schema: { type: 'string' },
-    } });
-  } catch (err) {
-    console.error(`${(err as Error).message}\nUsage: ${USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs(argv, { meta: { type: 'string' }, 'database-url': { type: 'string' }, schema: { type: 'string' } }, USAGE);
+  if (!parsed) return 2;
   const { values: args, positionals } = parsed;
   const onnxFile = positionals[0];
   if (!onnxFile || positionals.length !== 1 || !args.meta) {
     console.error(`name one ONNX file and its metadata\nUsage: ${USAGE}`);
     return 2;
   }
-  let env;
-  try {
-    env = loadConfig();
-  } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : String(err));
-    return 2;
-  }
+  const env = commandConfig();
+  if (!env) return 2;
   const url = args['database-url'] ?? env.DATABASE_URL;
   if (!url) {
     console.error('DATABASE_URL is not set: set it (or pass --database-url) to the PostgreSQL database the API and worker use');
