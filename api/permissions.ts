@@ -94,7 +94,6 @@ export const ROUTE_PERMISSIONS: Record<string, Requirement> = {
   'GET /v1/deployments/:version': 'read',
   'GET /v1/deployments/:version/stats': 'read',
   'POST /v1/deployments': 'deployments:write',
-  'POST /v1/deployments/rollback': 'deployments:write',
   'GET /v1/lists': 'read',
   'POST /v1/lists': 'lists:write',
   'GET /v1/lists/:name': 'read',
