@@ -40,7 +40,10 @@ export async function newPage(browser: Browser, baseURL: string): Promise<{ cont
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  page.on('pageerror', (err) => {
+    errors.push(`uncaught: ${err.message}`);
+    if (process.env['E2E_DEBUG']) console.log(`[page ${page.url()}] ${err.stack ?? err.message}`);
+  });
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console: ${msg.text()}`); });
   return { context, page, errors };
 }
@@ -68,3 +71,27 @@ export async function serves(stack: TestStack, method: string, path: string): Pr
   const res = await stack.request(method, path, method === 'GET' ? {} : { body: {} });
   return !(res.status === 404 && typeof res.body?.error?.message === 'string' && res.body.error.message.startsWith('No route'));
 }
+
+export const PASSWORD = 'quiet-lantern-93-orbit';
+
+/** A person with these roles, made through the admin API (the stack's admin key). */
+export async function aPerson(stack: TestStack, username: string, roles: string[]): Promise<{ username: string; password: string }> {
+  const res = await stack.post('/v1/admin/users', { username, password: PASSWORD, roles });
+  if (res.status !== 201) throw new Error(`could not create ${username}: ${JSON.stringify(res.body)}`);
+  return { username, password: PASSWORD };
+}
+
+/** Replaces the Monaco editor's whole text by pasting it (exactly as written: no auto-closing or re-indenting). */
+export async function replaceEditorText(page: Page, text: string): Promise<void> {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+V');
+}
+
+/** The Monaco token showing `text` (a JSON string token includes its quotes). */
+export const token = (page: Page, text: string) => page.locator('.monaco-editor .view-line span', { hasText: text }).filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+
+/** Console errors other than failed requests (the UI shows those in words; tests check the words). */
+export const realErrors = (errors: string[]) => errors.filter((e) => !e.includes('Failed to load resource'));

@@ -21,14 +21,18 @@ export function CodeEditor({ kit, model, onReady, label }: {
   return <div class="code-editor" ref={host} data-testid="code-editor" />;
 }
 
-/** Side by side: a saved version on the left, the draft on the right. */
-export function DiffEditor({ kit, original, modified }: { kit: Kit; original: Monaco.editor.ITextModel; modified: Monaco.editor.ITextModel }) {
+/** Side by side: a saved version (read-only, its model owned here) on the left, the draft on the right. */
+export function DiffEditor({ kit, originalText, originalUri, modified }: {
+  kit: Kit; originalText: string; originalUri: Monaco.Uri; modified: Monaco.editor.ITextModel;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!host.current) return undefined;
+    const original = kit.monaco.editor.createModel(originalText, 'json', originalUri);
     const diff = kit.monaco.editor.createDiffEditor(host.current, { ...COMMON, readOnly: false, originalEditable: false, renderSideBySide: true, ariaLabel: 'Version compared with the draft' });
     diff.setModel({ original, modified });
-    return () => diff.dispose();
-  }, [original, modified]);
+    // The widget lets go of its models before the version's model is disposed.
+    return () => { diff.setModel(null); diff.dispose(); original.dispose(); };
+  }, [originalText, originalUri.toString(), modified]);
   return <div class="code-editor diff" ref={host} data-testid="diff-editor" />;
 }

@@ -8,6 +8,10 @@ import 'monaco-editor/features/codicon/register.js';
 import 'monaco-editor/editor/browser/coreCommands.js';
 import 'monaco-editor/editor/browser/widget/diffEditor/diffEditor.contribution.js';
 import 'monaco-editor/editor/common/standaloneStrings.js';
+// Services other contributions (the diff editor's breadcrumbs, code lenses, drop-into-editor) ask for.
+import 'monaco-editor/editor/common/services/treeViewsDndService.js';
+import 'monaco-editor/editor/contrib/codelens/browser/codeLensCache.js';
+import 'monaco-editor/editor/contrib/documentSymbols/browser/outlineModel.js';
 import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching.js';
 import 'monaco-editor/editor/contrib/clipboard/browser/clipboard.js';
 import 'monaco-editor/editor/contrib/comment/browser/comment.js';

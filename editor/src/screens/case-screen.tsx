@@ -7,7 +7,8 @@ import { useSession } from '../session.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { ErrorText } from '../ui/error-text.tsx';
 import { dateTime, money, slaText } from '../ui/format.ts';
-import { useNow, useShortcuts } from '../ui/use-now.ts';
+import { useShortcuts } from '../ui/shortcuts.ts';
+import { useNow } from '../ui/use-now.ts';
 import { CustomerHistory, FeatureTable, FiredRules, Scores, Timeline } from './case-parts.tsx';
 
 const DECLINE_CODES = ['STOLEN_CARD', 'ACCOUNT_TAKEOVER', 'CARD_TESTING', 'FRIENDLY_FRAUD', 'MERCHANT_COLLUSION', 'OTHER_FRAUD'];
@@ -66,7 +67,7 @@ export function CaseScreen({ id }: { id: string }) {
     e: () => { if (can.escalate) { setReason(''); setAsking('escalate'); } },
     r: () => { if (can.release) void act('release'); },
     '?': () => setHelp((h) => !h),
-  }, [detail, busy]);
+  });
 
   if (error) return <section><h1>Case {id}</h1><ErrorText error={error} /></section>;
   if (!detail || !c) return <p role="status">Loading case {id}…</p>;

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'preact/hooks';
-import type * as Monaco from 'monaco-editor/editor/editor.api.js';
 import { api } from '../api.ts';
 import type { RulesetChange } from '../api-types.ts';
 import { DiffEditor } from '../monaco/code-editor.tsx';
@@ -14,22 +13,21 @@ export function DiffTab({ ws }: { ws: Workspace }) {
   const versions = ws.detail.versions;
   const published = versions.find((v) => v.published_at !== null);
   const [selected, setSelected] = useState<number | null>(published?.version ?? versions[0]?.version ?? null);
-  const [original, setOriginal] = useState<Monaco.editor.ITextModel | null>(null);
+  const [original, setOriginal] = useState<{ text: string; version: number } | null>(null);
   const [changes, setChanges] = useState<RulesetChange[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     if (selected === null) return undefined;
     let live = true;
-    let model: Monaco.editor.ITextModel | null = null;
     setError(null);
     Promise.all([api.rulesets.version(ws.name, selected), api.rulesets.diff(ws.name, selected, 'draft')]).then(([v, diff]) => {
       if (!live) return;
-      model = ws.kit.monaco.editor.createModel(pretty(v.document), 'json', ws.kit.modelUri(ws.name, `v${selected}`));
-      setOriginal(model);
+      const draft = ws.parsed();
+      setOriginal({ text: pretty(draft.ok ? inOrderOf(v.document, draft.document) : v.document), version: selected });
       setChanges(diff.changes);
     }, (err) => { if (live) setError(err); });
-    return () => { live = false; model?.dispose(); setOriginal(null); };
+    return () => { live = false; };
   }, [selected]);
 
   if (versions.length === 0) return <p>No version has been saved yet: there is nothing to compare the draft with.</p>;
@@ -56,7 +54,20 @@ export function DiffTab({ ws }: { ws: Workspace }) {
           {ws.dirty && <p class="muted">The draft has unsaved edits: the editor below shows them; this list does not yet.</p>}
         </section>
       )}
-      {original && <DiffEditor kit={ws.kit} original={original} modified={ws.model} />}
+      {original && <DiffEditor kit={ws.kit} originalText={original.text} originalUri={ws.kit.modelUri(ws.name, `v${original.version}`)} modified={ws.model} />}
     </div>
   );
+}
+
+/**
+ * The version with its keys in the draft's order wherever both have them: a saved version comes back
+ * from the database with its keys re-sorted, and a diff should show what changed, not the order.
+ */
+function inOrderOf(value: unknown, model: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => inOrderOf(v, Array.isArray(model) ? model[i] : undefined));
+  if (!value || typeof value !== 'object') return value;
+  const source = value as Record<string, unknown>;
+  const order = model && typeof model === 'object' && !Array.isArray(model) ? Object.keys(model) : [];
+  const keys = [...order.filter((k) => k in source), ...Object.keys(source).filter((k) => !order.includes(k))];
+  return Object.fromEntries(keys.map((k) => [k, inOrderOf(source[k], (model as Record<string, unknown> | undefined)?.[k])]));
 }

@@ -27,18 +27,27 @@ export function EditTab({ ws }: { ws: Workspace }) {
   const [versionError, setVersionError] = useState<unknown>(null);
   const [saved, setSaved] = useState<RulesetVersion | null>(null);
   const editor = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
+  // The editor's Ctrl+S outlives renders: it must save with the workspace as it is now, not as it was.
+  const latest = useRef(ws);
+  latest.current = ws;
   const { monaco } = ws.kit;
   const canWrite = session.can('rules:write');
 
   // Markers from both owners (the JSON worker's schema checks, the API's semantic ones) → the list.
   useEffect(() => {
-    const refresh = () => setProblems(monaco.editor.getModelMarkers({ resource: ws.model.uri })
-      .filter((m) => m.severity >= monaco.MarkerSeverity.Warning)
+    const refresh = () => {
+      const markers = monaco.editor.getModelMarkers({ resource: ws.model.uri }).filter((m) => m.severity >= monaco.MarkerSeverity.Warning);
+      // The API checks the schema too: where the editor's own schema check already marks the spot, its word is enough.
+      const at = (m: Monaco.editor.IMarker) => `${m.startLineNumber}:${m.startColumn}`;
+      const bySchema = new Set(markers.filter((m) => m.owner !== ws.kit.SERVER_OWNER).map(at));
+      setProblems(markers
+      .filter((m) => m.owner !== ws.kit.SERVER_OWNER || !bySchema.has(at(m)))
       .sort((a, b) => a.startLineNumber - b.startLineNumber || a.startColumn - b.startColumn)
       .map((m) => ({
         line: m.startLineNumber, column: m.startColumn, message: m.message,
         source: m.owner === ws.kit.SERVER_OWNER ? 'rules check' : 'schema', severity: m.severity === monaco.MarkerSeverity.Error ? 'error' : 'warning',
       })));
+    };
     refresh();
     const sub = monaco.editor.onDidChangeMarkers((uris) => { if (uris.some((u) => u.toString() === ws.model.uri.toString())) refresh(); });
     return () => sub.dispose();
@@ -69,7 +78,7 @@ export function EditTab({ ws }: { ws: Workspace }) {
 
   const ready = (e: Monaco.editor.IStandaloneCodeEditor) => {
     editor.current = e;
-    e.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void ws.saveDraft());
+    e.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void latest.current.saveDraft());
   };
 
   const jump = (p: Problem) => {
@@ -104,6 +113,7 @@ export function EditTab({ ws }: { ws: Workspace }) {
         <button class="primary" onClick={() => void ws.saveDraft()} disabled={!canWrite || ws.saving || !ws.dirty} aria-keyshortcuts="Control+S">
           {ws.saving ? 'Saving…' : 'Save draft'}
         </button>
+        <button onClick={() => void editor.current?.getAction('editor.action.formatDocument')?.run()} title="Shift+Alt+F">Format</button>
         <span role="status" class="muted" data-testid="check-status">
           {checking ? 'Checking…' : errors === 0 ? 'No problems found' : `${errors} problem${errors === 1 ? '' : 's'}`}
         </span>
@@ -117,7 +127,7 @@ export function EditTab({ ws }: { ws: Workspace }) {
         {problems.length === 0 ? <p class="muted">None: the draft matches the schema and every fact, operator and list exists.</p> : (
           <ul data-testid="problems">
             {problems.map((p) => (
-              <li key={`${p.line}:${p.column}:${p.message}`} class={p.severity}>
+              <li key={`${p.line}:${p.column}:${p.message}`} class={`sev-${p.severity}`}>
                 <button class="link" onClick={() => jump(p)}>Line {p.line}, column {p.column}</button>
                 {' '}<span class="source">{p.source}</span> {p.message}
               </li>

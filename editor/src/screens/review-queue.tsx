@@ -4,7 +4,8 @@ import type { CaseFilter, QueuedCase, Tier } from '../api-types.ts';
 import { href, navigate } from '../router.ts';
 import { ErrorText } from '../ui/error-text.tsx';
 import { dateTime, decimal, money, slaText } from '../ui/format.ts';
-import { useNow, useShortcuts } from '../ui/use-now.ts';
+import { useShortcuts } from '../ui/shortcuts.ts';
+import { useNow } from '../ui/use-now.ts';
 
 type SortKey = 'sla' | 'score' | 'amount' | 'opened';
 const REFRESH_MS = 15_000;
@@ -47,7 +48,7 @@ export function ReviewQueue() {
     j: () => focusRow(selected + 1), k: () => focusRow(selected - 1),
     Enter: () => { const c = sorted[selected]; if (c) navigate({ screen: 'case', id: c.id }); },
     r: () => void load(),
-  }, [sorted, selected]);
+  });
 
   const set = (patch: Partial<CaseFilter>) => setFilter((f) => ({ ...f, ...patch }));
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));

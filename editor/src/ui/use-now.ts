@@ -9,21 +9,3 @@ export function useNow(everyMs = 1000): number {
   }, [everyMs]);
   return now;
 }
-
-/** A keydown handler for single-key shortcuts that stays quiet while someone types in a field or a dialog is open. */
-export function useShortcuts(keys: Record<string, () => void>, deps: unknown[]): void {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const target = e.target as HTMLElement | null;
-      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
-      if (document.querySelector('dialog[open]')) return;
-      const run = keys[e.key];
-      if (!run) return;
-      e.preventDefault();
-      run();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, deps);
-}
