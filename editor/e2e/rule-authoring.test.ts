@@ -47,6 +47,18 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     browser = await launchChromium(chromium as string);
     ({ page, errors } = await newPage(browser, stack.url));
   });
+  /** The approver, in a browser of their own, approves a request on the Approvals screen. */
+  async function approveAs(person: { username: string; password: string }, approvalId: string, shot: string): Promise<void> {
+    const other = await newPage(browser, stack.url);
+    await signInThroughPage(other.page, person);
+    await other.page.getByRole('link', { name: 'Approvals' }).click();
+    await other.page.getByRole('button', { name: `Approve #${approvalId}` }).click();
+    await other.page.getByTestId('approval-decided').filter({ hasText: `Approval #${approvalId} approved.` }).waitFor();
+    await screenshot(other.page, shot);
+    assert.deepEqual(realErrors(other.errors), []);
+    await other.context.close();
+  }
+
   after(async () => {
     // What the page showed last: the first thing to look at when a step failed.
     if (page) await screenshot(page, 'zz-last-state').catch(() => undefined);
@@ -176,15 +188,7 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     const approvalId = /Approval #(\d+)/.exec(requested)?.[1];
     assert.ok(approvalId, requested);
 
-    // The approver, in a browser of their own.
-    const other = await newPage(browser, stack.url);
-    await signInThroughPage(other.page, approver);
-    await other.page.getByRole('link', { name: 'Approvals' }).click();
-    await other.page.getByRole('button', { name: `Approve #${approvalId}` }).click();
-    await other.page.getByTestId('approval-decided').filter({ hasText: `Approval #${approvalId} approved.` }).waitFor();
-    await screenshot(other.page, '11-approvals');
-    assert.deepEqual(realErrors(other.errors), []);
-    await other.context.close();
+    await approveAs(approver, approvalId, '11-approvals');
 
     await dialog.getByRole('button', { name: 'try again' }).click();
     await page.getByTestId('published').filter({ hasText: `${RULESET}@1 is now the champion's ruleset` }).waitFor();
@@ -214,6 +218,35 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     await page.getByTestId('decision-outcome').filter({ hasText: 'REVIEW' }).waitFor();
     await page.getByTestId('fired-rules').getByText('Large e2e amount').waitFor();
     await screenshot(page, '13-decision');
+  });
+
+  it('shows the deployment\'s arms with their figures, and adds a challenger once a second person approves', async () => {
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    const arms = page.getByTestId('arms');
+    const champion = arms.locator('tbody tr').first();
+    await champion.getByText(`${RULESET}@1`).waitFor();
+    assert.match(await champion.innerText(), /100 %/);
+    await screenshot(page, '14-deployments');
+
+    await page.getByRole('button', { name: 'Change the deployment…' }).click();
+    await page.getByRole('button', { name: 'Add a challenger' }).click();
+    await page.locator('#arm-rs-1').fill('default@1');
+    await page.getByLabel('Share of traffic (%)').fill('10');
+    await page.getByLabel('Why (comment)').fill('Keep the old rules on a tenth of traffic');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByTestId('approval-needed').waitFor();
+    await page.getByRole('button', { name: 'Request approval' }).click();
+    const approvalId = /Approval #(\d+)/.exec(await page.getByTestId('approval-requested').innerText())?.[1];
+    assert.ok(approvalId);
+    await approveAs(approver, approvalId, '15-approvals-deployment');
+
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByText('Deployment version 3 is in force').waitFor();
+    const challenger = arms.locator('tbody tr', { hasText: 'challenger-1' });
+    await challenger.getByText('default@1').waitFor();
+    assert.match(await challenger.innerText(), /10 %/);
+    assert.match(await champion.innerText(), /90 %/);
+    await screenshot(page, '16-deployment-changed');
     assert.deepEqual(realErrors(errors), [], 'no script errors on any screen');
   });
 });
