@@ -1,8 +1,19 @@
+# The web application is built in its own stage (Vite and Monaco are dev dependencies); the runtime
+# image gets only editor/dist.
+FROM node:20-bookworm-slim AS editor
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY editor editor
+COPY rules rules
+RUN npx vite build --config editor/vite.config.ts && date -u > editor/dist/.build-stamp
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund || npm ci --no-audit --no-fund
 COPY . .
+COPY --from=editor /app/editor/dist editor/dist
 ENV NODE_ENV=production
 EXPOSE 8080
 CMD ["npx", "tsx", "main.ts"]
