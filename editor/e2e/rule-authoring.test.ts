@@ -38,6 +38,7 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
   let errors: string[];
   const author = { username: 'rita-author', password: '' };
   const approver = { username: 'omar-approver', password: '' };
+  let decidedId = '';
 
   before(async () => {
     buildEditor();
@@ -218,6 +219,18 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     await page.getByTestId('decision-outcome').filter({ hasText: 'REVIEW' }).waitFor();
     await page.getByTestId('fired-rules').getByText('Large e2e amount').waitFor();
     await screenshot(page, '13-decision');
+    decidedId = decided.transaction_id;
+  });
+
+  it('tests the draft on a transaction picked from history, with the features and scores it was decided with', async () => {
+    await page.goto(`/#/rulesets/${RULESET}/test`);
+    await page.getByLabel('Pick one from history').check();
+    await page.getByLabel('Transaction id').fill(decidedId);
+    await page.getByRole('button', { name: 'Run the draft' }).click();
+    const result = page.getByTestId('test-result');
+    await result.getByText('features: as recorded when it was decided').waitFor();
+    await result.getByText(`recorded: REVIEW by ${RULESET}@1`).waitFor();
+    assert.match(await result.locator('li[data-rule="Large e2e amount"] .leaf').innerText(), /passed \(value: 7300\)/);
   });
 
   it('shows the deployment\'s arms with their figures, and adds a challenger once a second person approves', async () => {

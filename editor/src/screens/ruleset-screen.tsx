@@ -60,7 +60,8 @@ export function RulesetScreen({ name, tab }: { name: string; tab: RulesetTab }) 
       setSavedText(text);
       setKit(k); setDetail(d); setRevision(d.draft.revision); setModel(created);
     }, (err) => { if (live) setError(err); });
-    return () => { live = false; created?.dispose(); };
+    // After the tabs' editors have let go of the model (their cleanups run after this one).
+    return () => { live = false; const model = created; setTimeout(() => model?.dispose(), 0); };
   }, [name]);
 
   const reload = useCallback(async () => {
