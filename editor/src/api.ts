@@ -45,7 +45,7 @@ async function call<T>(method: string, path: string, body?: unknown, headers: Re
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: reported below */ }
   if (!res.ok) {
     const error = (json as { error?: ApiErrorBody } | null)?.error
-      ?? { code: `HTTP_${res.status}`, message: `The server answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ''}.` };
+      ?? { code: `HTTP_${res.status}`, message: `The server answered ${res.status} ${res.statusText}${text && !text.trimStart().startsWith('<') ? `: ${text.slice(0, 200)}` : ''}.` };
     if (res.status === 401 && path !== '/v1/auth/login') onUnauthenticated();
     throw new ApiFailure(res.status, error);
   }

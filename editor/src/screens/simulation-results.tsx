@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import type { ChangedDecision, SideFigures, Simulation, SimulationResultFigures } from '../api-types.ts';
-import { ChartView, OUTCOME_COLOURS, SIDE_COLOURS } from '../ui/chart.tsx';
+import { ChartView, SIDE_COLOURS } from '../ui/chart.tsx';
 import { ErrorText } from '../ui/error-text.tsx';
 import { count, dateTime, decimal, money, percent } from '../ui/format.ts';
 
@@ -43,10 +43,11 @@ function Charts({ candidate, baseline }: Sides) {
   return (
     <div class="charts" data-testid="charts">
       <figure>
-        <figcaption>Decision mix</figcaption>
+        <figcaption>Decision mix (transactions, log scale)</figcaption>
         <ChartView testId="chart-mix" summary={`Decision mix. Candidate: ${OUTCOMES.map((o) => `${o} ${percent(candidate.rates[o])}`).join(', ')}. Baseline: ${OUTCOMES.map((o) => `${o} ${percent(baseline.rates[o])}`).join(', ')}.`}
-          config={{ type: 'bar', data: { labels: ['Candidate', 'Baseline'], datasets: OUTCOMES.map((o) => ({ label: o, data: [candidate.decisions[o], baseline.decisions[o]], backgroundColor: OUTCOME_COLOURS[o] })) },
-            options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'transactions' } } } } }} />
+          config={{ type: 'bar', data: { labels: [...OUTCOMES], datasets: sides(OUTCOMES.map((o) => candidate.decisions[o]), OUTCOMES.map((o) => baseline.decisions[o])) },
+            // Approvals outnumber the rest a hundredfold: on a log scale review and decline stay readable.
+            options: { scales: { y: { type: 'logarithmic', min: 1 } } } }} />
       </figure>
       <figure>
         <figcaption>Precision, recall, F1</figcaption>

@@ -1,15 +1,14 @@
 import { useEffect, useRef } from 'preact/hooks';
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
+  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Legend, Tooltip);
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 Chart.defaults.animation = false;
 
 export const SIDE_COLOURS = { candidate: '#2457c5', baseline: '#9aa5b1' } as const;
-export const OUTCOME_COLOURS = { APPROVE: '#2e8540', REVIEW: '#d98e04', DECLINE: '#c62828' } as const;
 
 /**
  * One Chart.js chart on a canvas. `summary` is what a screen reader hears instead of the picture;
