@@ -210,7 +210,7 @@ export function refusal(s: CaseSnapshot, event: CaseEvent): string | null {
   const status = statusOf(s);
   const claimant = c.claimedBy ?? '';
   if (c.resolution) return `Case ${c.caseId} is already resolved (${c.resolution.outcome} by ${c.resolution.by}); it cannot change any more.`;
-  if ('actor' in event && !isAnalyst(event)) return `"${event.actor}" cannot act on a case: name the analyst (the X-Actor header).`;
+  if ('actor' in event && !isAnalyst(event)) return `"${event.actor}" cannot act on a case: an analyst must sign in to act.`;
   switch (event.type) {
     case 'CLAIM':
       return claimant === event.actor ? `You already hold the claim on case ${c.caseId}.` : `Case ${c.caseId} is already claimed by ${claimant}.`;
