@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiFailure, setActor, whenSignedOut } from './api.ts';
 import type { Me } from './api-types.ts';
 import { href, navigate, useRoute, type Route } from './router.ts';
@@ -57,6 +57,14 @@ function Shell() {
   const session = useSession();
   const route = useRoute();
   useEffect(() => { if (route.screen === 'home') navigate(homeOf(session)); }, [route.screen]);
+  // A new screen: move focus to its content, so keyboard and screen-reader users start there (not in the nav).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    if (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('nav')) {
+      document.getElementById('main')?.focus({ preventScroll: true });
+    }
+  }, [route.screen, route.screen === 'ruleset' ? route.tab : '', route.screen === 'case' ? route.id : '']);
   const links: { label: string; route: Route; active: boolean; show: boolean }[] = [
     { label: 'Rulesets', route: { screen: 'rulesets' }, active: route.screen === 'rulesets' || route.screen === 'ruleset', show: true },
     { label: 'Deployments', route: { screen: 'deployments' }, active: route.screen === 'deployments', show: true },
