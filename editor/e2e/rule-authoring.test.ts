@@ -53,9 +53,10 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     const other = await newPage(browser, stack.url);
     await signInThroughPage(other.page, person);
     await other.page.getByRole('link', { name: 'Approvals' }).click();
+    await other.page.getByRole('button', { name: `Approve #${approvalId}` }).waitFor();
+    await screenshot(other.page, shot);
     await other.page.getByRole('button', { name: `Approve #${approvalId}` }).click();
     await other.page.getByTestId('approval-decided').filter({ hasText: `Approval #${approvalId} approved.` }).waitFor();
-    await screenshot(other.page, shot);
     assert.deepEqual(realErrors(other.errors), []);
     await other.context.close();
   }
