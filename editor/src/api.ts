@@ -23,17 +23,13 @@ export class ApiFailure extends Error {
 let onUnauthenticated: () => void = () => undefined;
 export function whenSignedOut(handler: () => void): void { onUnauthenticated = handler; }
 
-/** Who acts on cases: the case routes read X-Actor until they take the signed-in user (see api/routes/cases.ts). */
-let actor: string | null = null;
-export function setActor(name: string | null): void { actor = name; }
-
-async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
@@ -124,7 +120,7 @@ export const api = {
     list: (filter: CaseFilter = {}) => call<{ cases: QueuedCase[]; limit: number; offset: number }>('GET', `/v1/cases${query({ ...filter })}`),
     get: (id: string) => call<CaseDetail>('GET', `/v1/cases/${enc(id)}`),
     act: (id: string, action: CaseAction, body: CaseActionBody = {}) =>
-      call<QueuedCase>('POST', `/v1/cases/${enc(id)}/${action}`, body, actor ? { 'x-actor': actor } : {}),
+      call<QueuedCase>('POST', `/v1/cases/${enc(id)}/${action}`, body),
   },
 
   simulations: {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiFailure, setActor, whenSignedOut } from './api.ts';
+import { api, ApiFailure, whenSignedOut } from './api.ts';
 import type { Me } from './api-types.ts';
 import { href, navigate, useRoute, type Route } from './router.ts';
 import { SessionContext, sessionOf, useSession, type Session } from './session.ts';
@@ -21,7 +21,6 @@ export function App() {
   const load = useCallback(async () => {
     try {
       const me = await api.auth.me();
-      setActor(me.kind === 'user' ? me.username : null);
       setState({ kind: 'signed-in', me });
     } catch (err) {
       setState(err instanceof ApiFailure && err.status === 401 ? { kind: 'signed-out' } : { kind: 'failed', error: err });
@@ -39,7 +38,6 @@ export function App() {
 
   const session = sessionOf(state.me, async () => {
     await api.auth.logout().catch(() => undefined);
-    setActor(null);
     setState({ kind: 'signed-out' });
   });
   return (
