@@ -93,10 +93,20 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
     field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
     reason: issue.code === 'unrecognized_keys'
       ? `unknown field(s): ${issue.keys.join(', ')}`
-      : issue.code === 'invalid_type' && issue.message.includes('undefined')
+      : isMissing(issue)
         ? 'is required'
         : issue.message,
   }));
+}
+
+// A missing field shows up as invalid_type "received undefined", or, for fields that accept
+// several types (amount: number or string), as a union whose every branch says so.
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === 'invalid_type') return issue.message.includes('received undefined');
+  if (issue.code === 'invalid_union') {
+    return issue.errors.length > 0 && issue.errors.every((branch) => branch.length > 0 && branch.every(isMissing));
+  }
+  return false;
 }
 
 export function parseTransaction(input: unknown): ParseResult<Transaction> {
