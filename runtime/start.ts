@@ -15,6 +15,11 @@ import { createDecisionActivities } from '../activities/decision-activities.ts';
 import { degradingFeatureSource } from '../activities/feature-source.ts';
 import { createPersistenceActivities } from '../activities/persistence-activities.ts';
 import { createLabelActivities } from '../activities/label-activities.ts';
+import { createBranchActivities } from '../activities/branch-activities.ts';
+import { createCaseQueue } from '../activities/pg/case-queue.ts';
+import { createCaseRepository } from '../activities/pg/case-repository.ts';
+import { createDeliveryRepository } from '../activities/pg/delivery-repository.ts';
+import { caseRoutes } from '../api/routes/cases.ts';
 import { createLabelRepository } from '../activities/pg/label-repository.ts';
 import { labelRoutes } from '../api/routes/labels.ts';
 import { rulesetRoutes } from '../api/routes/rulesets.ts';
@@ -34,6 +39,7 @@ import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { toolPath } from './tools.ts';
 import { createSecurity, type Security } from './security.ts';
 import { metricsRoutes } from '../api/routes/metrics.ts';
+import { openApiRoutes } from '../api/openapi.ts';
 import { routeKeyOf } from '../api/auth/guard.ts';
 import { actorOf } from '../api/actor.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -130,6 +136,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         }),
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
+        ...createBranchActivities({ db, featureStore: stores.store, config }),
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
@@ -162,8 +169,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           listRoutes({ db }),
           factRoutes({ db }),
           ruleTestRoutes({ db, decisions }),
+          caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: createCaseRepository(db), deliveries: createDeliveryRepository(db) }),
           ...security.routers,
           metricsRoutes(metrics.registry),
+          openApiRoutes(),
           editorRoutes({ distDir: resolve(ROOT, 'editor/dist') }),
         ],
       });

@@ -1,9 +1,12 @@
 import { condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createDecisionActivities } from '../activities/decision-activities.ts';
 import type { createPersistenceActivities } from '../activities/persistence-activities.ts';
+import type { BranchActivities } from '../activities/branch-activities.ts';
 import type { Decision } from '../engine/decision.ts';
 import { routeToArm } from '../engine/routing.ts';
 import type { Transaction } from '../engine/transaction.ts';
+import { declinedEvent, notifier } from './notify.ts';
+import { reviewCase } from './review-case.ts';
 
 export interface TransactionWorkflowInput {
   tx: Transaction;
@@ -31,6 +34,13 @@ const persist = proxyActivities<ReturnType<typeof createPersistenceActivities>>(
   retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// The worker's case and notification settings, read once and kept in the history: a replay, or a
+// worker restarted with other settings, carries on with the SLAs and channels the case started with.
+const branch = proxyLocalActivities<BranchActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
 export async function transactionWorkflow(input: TransactionWorkflowInput): Promise<Decision> {
   let decision: Decision | undefined;
   setHandler(decideUpdate, async () => {
@@ -44,7 +54,7 @@ export async function transactionWorkflow(input: TransactionWorkflowInput): Prom
   const route = routeToArm(deployment, tx);
   const arms = [route.acting, ...route.shadows];
   const { features, degraded } = await decide.lookupFeatures(tx, route.acting.name);
-  const scores = await decide.scoreArms(arms.map((a) => a.modelVersions), features);
+  const scores = await decide.scoreArms(arms.map((a) => ({ modelVersions: a.modelVersions, modelWeights: a.modelWeights })), features, tx.amountValue);
   decision = await decide.decideArms({
     tx, features, degraded, arms, scores,
     deploymentVersion: deployment.version,
@@ -53,5 +63,14 @@ export async function transactionWorkflow(input: TransactionWorkflowInput): Prom
   });
 
   await persist.recordDecision({ tx, decision });
+
+  // 6. branch: a decline is announced; a review opens a case that lives here until an analyst resolves it.
+  // Only the acting arm branches: shadow arms are recorded and never notify.
+  if (decision.decision !== 'APPROVE') {
+    const settings = await branch.branchSettings();
+    const notify = notifier(settings);
+    if (decision.decision === 'DECLINE') await notify(declinedEvent(tx, decision));
+    else await reviewCase({ tx, decision, settings, notify });
+  }
   return decision;
 }

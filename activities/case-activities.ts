@@ -1,0 +1,31 @@
+import type { FeatureStore, Label } from '../engine/features/store.ts';
+import type { CaseRepository, CaseTransition } from './pg/case-repository.ts';
+import type { LabelRepository } from './pg/label-repository.ts';
+
+/** The analyst's verdict: a feature-store label (known from the resolution on) and who gave it, why. */
+export interface CaseLabelInput extends Label {
+  analyst: string;
+  reasonCode: string | null;
+}
+
+/** Step 6's I/O for review cases: the Postgres mirror of each transition, and the resolution as a label. */
+export function createCaseActivities(deps: { cases: CaseRepository; labels: LabelRepository; featureStore: FeatureStore }) {
+  return {
+    async recordCaseTransition(t: CaseTransition): Promise<void> {
+      await deps.cases.record(t);
+    },
+
+    /** The analyst's verdict becomes a label: a labels row (idempotent) and the feature store's fraud-rate state. */
+    async recordLabel(l: CaseLabelInput): Promise<void> {
+      await deps.labels.record({
+        transactionId: l.transactionId, fraud: l.fraud, source: 'analyst', knownAt: new Date(l.knownAtMs).toISOString(),
+        reason: l.reasonCode ?? undefined, createdBy: l.analyst,
+      });
+      const { analyst: _a, reasonCode: _r, ...label } = l;
+      void _a; void _r;
+      await deps.featureStore.label(label);
+    },
+  };
+}
+
+export type CaseActivities = ReturnType<typeof createCaseActivities>;

@@ -1,0 +1,164 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, type TestStack } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
+import { act, caseRow, deployCaseRuleset, openCase } from './case-fixtures.ts';
+
+const SECRET = 'case-tests-shared-secret';
+
+describe('review cases: a REVIEW decision opens a case that analysts work through the API', () => {
+  let stack: TestStack;
+  let hooks: WebhookReceiver;
+  before(async () => {
+    hooks = await startWebhookReceiver(SECRET);
+    stack = await startStack({ WEBHOOK_URL: `${hooks.url}/hooks`, WEBHOOK_SECRET: SECRET });
+    await deployCaseRuleset(stack);
+  });
+  after(async () => { await stack?.stop(); await stack?.dropSchema(); await hooks?.close(); });
+
+  it('opens a case in the L1 queue whose screen shows the transaction, features, scores, fired rules, history and timeline', async () => {
+    const earlier = await stack.post('/v1/decisions', { id: `hist-${Date.now()}`, occurred_at: '2026-11-22T08:00:00Z', amount: '12.00', currency: 'EUR', customer_id: 'c-screen', merchant_id: 'm-1' });
+    assert.equal(earlier.body.decision, 'APPROVE');
+    const { caseId, txId, detail } = await openCase(stack, { customer_id: 'c-screen' });
+
+    assert.equal(detail.case.id, caseId);
+    assert.equal(detail.case.status, 'open');
+    assert.equal(detail.case.queue, 'L1');
+    assert.equal(detail.case.claimed_by, null);
+    const slaHours = (Date.parse(detail.case.sla_due_at) - Date.parse(detail.case.opened_at)) / 3_600_000;
+    assert.equal(slaHours, 4, 'the default L1 SLA');
+    assert.equal(detail.transaction.id, txId);
+    assert.equal(detail.decision.decision, 'REVIEW');
+    assert.equal(detail.decision.score, 0.2);
+    assert.deepEqual(detail.decision.fired_rules.map((r: { name: string }) => r.name).sort(), ['Base risk', 'Large amount']);
+    assert.equal(typeof detail.decision.features, 'object');
+    assert.deepEqual(detail.customer_history.map((h: { transaction_id: string }) => h.transaction_id), [earlier.body.transaction_id]);
+    assert.deepEqual(detail.timeline.map((e: { type: string }) => e.type), ['OPENED']);
+    assert.equal(detail.timeline[0].reasons[0], 'TEST_REVIEW', 'the opening records why');
+
+    const queue = await stack.get('/v1/cases?queue=L1');
+    assert.ok(queue.body.cases.some((c: { id: string }) => c.id === caseId));
+    const opened = await waitFor(async () => hooks.about(txId, 'case.opened')[0], 15_000, 'case.opened webhook');
+    assert.equal(opened.signatureValid, true, 'the receiver verifies the HMAC signature of the raw body');
+    assert.equal(opened.body?.data['case_id'], caseId);
+  });
+
+  it('claim → approve resolves the case, records who and when, labels the transaction legitimate and notifies once', async () => {
+    const { caseId, txId } = await openCase(stack);
+    const claimed = await act(stack, caseId, 'claim', 'ann');
+    assert.equal(claimed.status, 200, JSON.stringify(claimed.body));
+    assert.equal(claimed.body.status, 'claimed');
+    assert.equal(claimed.body.claimed_by, 'ann');
+
+    const approved = await act(stack, caseId, 'approve', 'ann');
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.status, 'resolved_approved');
+    assert.equal(approved.body.resolved_by, 'ann');
+    assert.ok(approved.body.resolved_at);
+
+    const label = await waitFor(async () => (await stack.db.query('SELECT * FROM labels WHERE transaction_id = $1', [txId])).rows[0], 15_000, 'label');
+    assert.equal(label.fraud, false);
+    assert.equal(label.source, 'analyst');
+    assert.equal(label.created_by, 'ann');
+    assert.equal(label.known_at.toISOString(), approved.body.resolved_at, 'the label is known from the resolution on');
+
+    const detail = await stack.get(`/v1/cases/${caseId}`);
+    assert.deepEqual(detail.body.timeline.map((e: { type: string; actor: string }) => `${e.type}:${e.actor}`), ['OPENED:system', 'CLAIM:ann', 'APPROVE:ann']);
+    const resolved = await waitFor(async () => hooks.about(txId, 'case.resolved')[0], 15_000, 'case.resolved webhook');
+    assert.equal(resolved.signatureValid, true);
+    assert.equal(resolved.body?.data['outcome'], 'approved');
+    // The workflow ends once everything is done; nothing is sent twice.
+    await stack.temporal.workflow.getHandle(`tx-${txId}`).result();
+    assert.equal(hooks.about(txId, 'case.resolved').length, 1);
+    const { rows: events } = await stack.db.query("SELECT type FROM decision_events WHERE transaction_id = $1 ORDER BY id", [txId]);
+    assert.deepEqual(events.map((e) => e.type), ['decided', 'case.opened', 'case.claim', 'case.approve']);
+  });
+
+  it('declines with a reason code, and the label says fraud', async () => {
+    const { caseId, txId } = await openCase(stack);
+    await act(stack, caseId, 'claim', 'bob');
+    const missing = await act(stack, caseId, 'decline', 'bob', {});
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.fields[0].field, 'reason_code');
+    const declined = await act(stack, caseId, 'decline', 'bob', { reason_code: 'ACCOUNT_TAKEOVER' });
+    assert.equal(declined.status, 200, JSON.stringify(declined.body));
+    assert.equal(declined.body.status, 'resolved_declined');
+    assert.equal(declined.body.reason_code, 'ACCOUNT_TAKEOVER');
+    const label = await waitFor(async () => (await stack.db.query('SELECT * FROM labels WHERE transaction_id = $1', [txId])).rows[0], 15_000, 'label');
+    assert.equal(label.fraud, true);
+    assert.equal(label.reason, 'ACCOUNT_TAKEOVER');
+  });
+
+  it('refuses invalid transitions with 409 and the reason, and records none of them', async () => {
+    const { caseId } = await openCase(stack);
+    const unclaimed = await act(stack, caseId, 'approve', 'ann');
+    assert.equal(unclaimed.status, 409);
+    assert.match(unclaimed.body.error.message, /not claimed: claim it before resolving it/);
+    assert.equal((await act(stack, caseId, 'release', 'ann')).status, 409);
+
+    assert.equal((await act(stack, caseId, 'claim', 'ann')).status, 200);
+    const stolen = await act(stack, caseId, 'claim', 'bob');
+    assert.equal(stolen.status, 409);
+    assert.match(stolen.body.error.message, /already claimed by ann/);
+    const notClaimant = await act(stack, caseId, 'approve', 'bob');
+    assert.equal(notClaimant.status, 409);
+    assert.match(notClaimant.body.error.message, /only the claimant may resolve it/);
+    const anonymous = await act(stack, caseId, 'approve', null);
+    assert.equal(anonymous.status, 401, 'an action needs a signed-in analyst');
+
+    assert.equal((await act(stack, caseId, 'approve', 'ann')).status, 200);
+    const twice = await act(stack, caseId, 'approve', 'ann');
+    assert.equal(twice.status, 409);
+    assert.match(twice.body.error.message, /already resolved/);
+    const declineAfter = await act(stack, caseId, 'decline', 'ann', { reason_code: 'X' });
+    assert.equal(declineAfter.status, 409);
+
+    const row = await caseRow(stack, caseId);
+    assert.equal(row.status, 'resolved_approved');
+    const { rows } = await stack.db.query('SELECT type FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]);
+    assert.deepEqual(rows.map((r) => r.type), ['OPENED', 'CLAIM', 'APPROVE']);
+    assert.equal((await act(stack, 'case-nope', 'claim', 'ann')).status, 404);
+  });
+
+  it('lets an analyst release a claim and escalate by hand with a reason, into the L2 queue', async () => {
+    const { caseId } = await openCase(stack);
+    await act(stack, caseId, 'claim', 'ann');
+    const released = await act(stack, caseId, 'release', 'ann');
+    assert.equal(released.body.status, 'open');
+    assert.equal(released.body.claimed_by, null);
+    assert.equal((await act(stack, caseId, 'escalate', 'ann', {})).status, 400, 'an escalation needs a reason');
+    const escalated = await act(stack, caseId, 'escalate', 'ann', { reason: 'possible mule account' });
+    assert.equal(escalated.status, 200, JSON.stringify(escalated.body));
+    assert.equal(escalated.body.status, 'escalated');
+    assert.equal(escalated.body.queue, 'L2');
+    const slaHours = (Date.parse(escalated.body.sla_due_at) - Date.now()) / 3_600_000;
+    assert.ok(slaHours > 7.9 && slaHours <= 8, 'the L2 SLA starts with the escalation');
+    const l2 = await stack.get('/v1/cases?queue=L2');
+    assert.deepEqual(l2.body.cases.map((c: { id: string }) => c.id), [caseId]);
+    const l1 = await stack.get('/v1/cases?queue=L1');
+    assert.ok(!l1.body.cases.some((c: { id: string }) => c.id === caseId));
+  });
+
+  it('lists the queue by priority (SLA due first, then score) and filters by status, amount, score and age', async () => {
+    const small = await openCase(stack, { amount: '1200.00', customer_id: 'c-q1' });
+    const large = await openCase(stack, { amount: '3500.00', customer_id: 'c-q2' });
+    const open = await stack.get('/v1/cases?queue=L1&status=open');
+    const ids = open.body.cases.map((c: { id: string }) => c.id);
+    assert.ok(ids.indexOf(small.caseId) < ids.indexOf(large.caseId), 'the case due first comes first');
+    const dues = open.body.cases.map((c: { sla_due_at: string }) => Date.parse(c.sla_due_at));
+    assert.deepEqual(dues, [...dues].sort((a, b) => a - b));
+
+    const risky = await stack.get('/v1/cases?score_min=0.4');
+    assert.deepEqual(risky.body.cases.map((c: { id: string }) => c.id), [large.caseId]);
+    const byAmount = await stack.get('/v1/cases?amount_min=1100&amount_max=1300');
+    assert.deepEqual(byAmount.body.cases.map((c: { id: string }) => c.id), [small.caseId]);
+    assert.deepEqual((await stack.get('/v1/cases?min_age=1h')).body.cases, [], 'no case is an hour old yet');
+    const resolved = await stack.get('/v1/cases?status=resolved');
+    assert.ok(resolved.body.cases.every((c: { status: string }) => c.status.startsWith('resolved_')));
+    assert.ok(resolved.body.cases.length >= 2);
+    const bad = await stack.get('/v1/cases?status=lost&score_min=2');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.error.fields.map((f: { field: string }) => f.field).sort(), ['score_min', 'status.0']);
+  });
+});
