@@ -39,6 +39,7 @@ import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { toolPath } from './tools.ts';
 import { createSecurity, type Security } from './security.ts';
 import { metricsRoutes } from '../api/routes/metrics.ts';
+import { openApiRoutes } from '../api/openapi.ts';
 import { routeKeyOf } from '../api/auth/guard.ts';
 import { actorOf } from '../api/actor.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -171,6 +172,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: createCaseRepository(db), deliveries: createDeliveryRepository(db) }),
           ...security.routers,
           metricsRoutes(metrics.registry),
+          openApiRoutes(),
           editorRoutes({ distDir: resolve(ROOT, 'editor/dist') }),
         ],
       });

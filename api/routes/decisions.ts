@@ -5,6 +5,7 @@ import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { decideUpdate, decisionQuery, transactionWorkflow } from '../../workflows/transaction.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
+import { decideBulk, parseBulkEnvelope } from '../bulk-decisions.ts';
 import type { Logger } from 'pino';
 
 export interface DecisionRouteDeps {
@@ -14,6 +15,8 @@ export interface DecisionRouteDeps {
   /** Each decision answered, with the seconds the caller waited (metrics). */
   onAnswered?: (decision: Decision, seconds: number) => void;
   log?: Logger;
+  /** Decisions of one bulk request in flight at once (default 64). */
+  bulkConcurrency?: number;
 }
 
 export const workflowIdOf = (transactionId: string) => `tx-${transactionId}`;
@@ -83,6 +86,23 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     deps.log?.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
       .debug({ decision: decision.decision, latencyMs: decision.latencyMs }, 'decision answered');
     res.status(200).json(decisionView(decision));
+  });
+
+  router.post('/v1/decisions/bulk', async (req: Request, res) => {
+    const receivedAtMs = Date.now();
+    const envelope = parseBulkEnvelope(req.body);
+    if (!envelope.ok) throw invalid(envelope.issues);
+    const reply = await decideBulk(envelope.items, {
+      concurrency: deps.bulkConcurrency ?? 64,
+      view: decisionView,
+      decide: async (tx) => {
+        const started = performance.now();
+        const decision = await decideThroughWorkflow(deps, tx, receivedAtMs);
+        deps.onAnswered?.(decision, (performance.now() - started) / 1000);
+        return decision;
+      },
+    });
+    res.status(200).json(reply);
   });
 
   router.get('/v1/decisions/:id', async (req, res) => {

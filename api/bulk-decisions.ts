@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { Decision } from '../engine/decision.ts';
+import { issuesOf, parseTransaction, transactionInputSchema, type FieldIssue, type Transaction } from '../engine/transaction.ts';
+
+/**
+ * POST /v1/decisions/bulk: up to BULK_MAX transactions in one request. Each item is parsed on its own
+ * (a bad item gets its own errors, the good ones are still decided), each valid transaction gets one
+ * decision through the same idempotent path as POST /v1/decisions (workflow id from the transaction
+ * id), so a retried bulk request, or an id repeated inside one, returns the first decision again.
+ */
+export const BULK_MAX = 1000;
+
+/** The envelope; items stay `unknown` here so that each one is parsed, and reported, separately. */
+export const bulkEnvelopeSchema = z.strictObject({
+  transactions: z.array(z.unknown()).min(1, `must hold 1 to ${BULK_MAX} transactions`).max(BULK_MAX, `must hold at most ${BULK_MAX} transactions: split the batch`),
+});
+
+/** The request as documented (GET /openapi.json): the envelope with its items' schema. */
+export const bulkRequestSchema = z.strictObject({
+  transactions: z.array(transactionInputSchema).min(1).max(BULK_MAX),
+});
+
+export type BulkItem<View> =
+  | { index: number; transaction_id: string; ok: true; decision: View }
+  | { index: number; transaction_id: string | null; ok: false; error: { code: string; message: string; fields?: FieldIssue[] } };
+
+export interface BulkReply<View> {
+  count: number;
+  decided: number;
+  invalid: number;
+  failed: number;
+  results: BulkItem<View>[];
+}
+
+export interface BulkDeps<View> {
+  decide: (tx: Transaction) => Promise<Decision>;
+  view: (d: Decision) => View;
+  /** Decisions in flight at once: bounds the load one bulk request puts on Temporal and the worker. */
+  concurrency: number;
+}
+
+/** Parses the envelope; the caller maps a failure to 400. */
+export function parseBulkEnvelope(body: unknown): { ok: true; items: unknown[] } | { ok: false; issues: FieldIssue[] } {
+  const parsed = bulkEnvelopeSchema.safeParse(body);
+  return parsed.success ? { ok: true, items: parsed.data.transactions } : { ok: false, issues: issuesOf(parsed.error) };
+}
+
+const idOf = (item: unknown): string | null => {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : null;
+};
+
+export async function decideBulk<View>(items: unknown[], deps: BulkDeps<View>): Promise<BulkReply<View>> {
+  const results: BulkItem<View>[] = new Array(items.length);
+  // One decision per transaction id even when the batch repeats an id: later copies share the first's.
+  const byId = new Map<string, { tx: Transaction; indexes: number[] }>();
+  items.forEach((item, index) => {
+    const parsed = parseTransaction(item);
+    if (!parsed.ok) {
+      results[index] = { index, transaction_id: idOf(item), ok: false,
+        error: { code: 'INVALID_TRANSACTION', message: 'This transaction is invalid: see fields.', fields: parsed.issues } };
+      return;
+    }
+    const seen = byId.get(parsed.value.id);
+    if (seen) seen.indexes.push(index);
+    else byId.set(parsed.value.id, { tx: parsed.value, indexes: [index] });
+  });
+
+  const queue = [...byId.values()];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(deps.concurrency, queue.length) }, async () => {
+    while (next < queue.length) {
+      const { tx, indexes } = queue[next++] as { tx: Transaction; indexes: number[] };
+      let outcome: (index: number) => BulkItem<View>;
+      try {
+        const view = deps.view(await deps.decide(tx));
+        outcome = (index) => ({ index, transaction_id: tx.id, ok: true, decision: view });
+      } catch (err) {
+        // One item that could not be decided (Temporal unreachable, timeout) does not sink the batch:
+        // resubmitting the batch is safe and returns the decisions already made.
+        const message = `Not decided: ${(err as Error).message}. Resubmit it: decisions already made are returned again, never remade.`;
+        outcome = (index) => ({ index, transaction_id: tx.id, ok: false, error: { code: 'UNAVAILABLE', message } });
+      }
+      for (const index of indexes) results[index] = outcome(index);
+    }
+  }));
+
+  const decided = results.filter((r) => r.ok).length;
+  const invalid = results.filter((r) => !r.ok && r.error.code === 'INVALID_TRANSACTION').length;
+  return { count: items.length, decided, invalid, failed: items.length - decided - invalid, results };
+}
