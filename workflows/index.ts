@@ -2,3 +2,4 @@
 // deterministic: only engine types and pure code are imported from here.
 export { transactionWorkflow } from './transaction.ts';
 export { labelWorkflow } from './label.ts';
+export { simulationWorkflow } from './simulation.ts';

@@ -83,6 +83,13 @@ export function createSimulationRepository(db: Db) {
       await db.query(`UPDATE simulations SET rows_done = $2, current_fraction = $3 WHERE id = $1`, [id, rowsDone, currentFraction]);
     },
 
+    /** Transactions counted by the chunks finished so far. */
+    async rowsFinished(id: string): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT coalesce(sum((counts->>'transactions')::bigint), 0)::bigint AS n FROM simulation_chunks WHERE simulation_id = $1`, [id]);
+      return rows[0]?.n ?? 0;
+    },
+
     async finishedChunks(id: string): Promise<number[]> {
       const { rows } = await db.query<{ chunk: number }>('SELECT chunk FROM simulation_chunks WHERE simulation_id = $1', [id]);
       return rows.map((r) => r.chunk);

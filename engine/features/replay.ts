@@ -9,7 +9,12 @@ import type { FeatureVector } from './store.ts';
  * definitions, the same computation, labels visible only from when they became known.
  */
 
-export interface LabelledTransaction { tx: Transaction; fraud: boolean }
+export interface LabelledTransaction {
+  tx: Transaction;
+  fraud: boolean;
+  /** When a fraud label became known (recorded labels); default: the transaction's time + the label delay. */
+  knownAtMs?: number;
+}
 export interface FeaturedTransaction extends LabelledTransaction { features: FeatureVector }
 
 export interface ReplayOptions {
@@ -36,7 +41,8 @@ export function defaultLabelDelayMs(definitions: readonly FeatureDefinition[]): 
   return Math.max(0, ...definitions.filter((d) => d.aggregate === 'fraud_rate').map((d) => d.delayMs ?? 0));
 }
 
-export async function* replay(history: AsyncIterable<LabelledTransaction> | Iterable<LabelledTransaction>, opts: ReplayOptions = {}): AsyncGenerator<FeaturedTransaction> {
+/** Yields each row as given (extra fields kept) with its point-in-time features. */
+export async function* replay<T extends LabelledTransaction>(history: AsyncIterable<T> | Iterable<T>, opts: ReplayOptions = {}): AsyncGenerator<T & { features: FeatureVector }> {
   const definitions = opts.definitions ?? DEFAULT_FEATURES;
   // History ids are unique: no retry to recognise, so no answers kept for one (same features, less garbage).
   const store = opts.store ?? createMemoryFeatureStore({ definitions, seen: { windowMs: 0, max: 0 } });
@@ -50,7 +56,7 @@ export async function* replay(history: AsyncIterable<LabelledTransaction> | Iter
     // Only fraud verdicts are sent: a genuine verdict on a transaction never marked fraud changes no
     // count, so leaving them out gives the same features for a fraction of the work.
     if (row.fraud) {
-      store.labelSync({ transactionId: row.tx.id, customerId: row.tx.customer_id, merchantId: row.tx.merchant_id, occurredAtMs: t, fraud: true, knownAtMs: t + delay });
+      store.labelSync({ transactionId: row.tx.id, customerId: row.tx.customer_id, merchantId: row.tx.merchant_id, occurredAtMs: t, fraud: true, knownAtMs: row.knownAtMs ?? t + delay });
     }
     yield { ...row, features };
   }

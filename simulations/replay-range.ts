@@ -1,0 +1,89 @@
+import type { Db } from '../db/pool.ts';
+import { DEFAULT_FEATURES, retentionMs, type FeatureDefinition } from '../engine/features/definitions.ts';
+import { createMemoryFeatureStore, type MemoryFeatureStore } from '../engine/features/memory-store.ts';
+import { replay } from '../engine/features/replay.ts';
+import { readHistory, type HistorySource } from './history.ts';
+import { simulate, type FeaturedRow, type SimulateOptions, type SimulationCounts, type SimulationSide } from './simulate.ts';
+
+/**
+ * One stretch of history [fromMs, toMs) replayed through both sides: the in-process feature store fed
+ * in time order (point-in-time, labels only once known), then simulate() — the production path.
+ *
+ * Features carry state across time (windows up to 30 days, shifted by a 7-day label delay), so a
+ * stretch that does not start the history needs its windows warmed. Two ways, same features:
+ * - `store`: continue from the store that replayed everything before fromMs (the previous chunk on the
+ *   same worker hands it on: no warm-up at all);
+ * - otherwise the history from fromMs − (longest window + delay + a day) is replayed into a fresh store
+ *   before counting starts. Every window is a set of whole buckets (≤ 1 h) ending before the
+ *   transaction, so nothing older than that can reach a feature at or after fromMs: the features equal
+ *   those of a replay from the very start (test/simulations checks chunked = unchunked).
+ */
+export interface ReplayRangeOptions {
+  source: HistorySource;
+  db?: Db;
+  fromMs: number;
+  toMs: number;
+  candidate: SimulationSide;
+  baseline: SimulationSide;
+  scorer: SimulateOptions['scorer'];
+  definitions?: readonly FeatureDefinition[];
+  /** A store that has replayed exactly the history before fromMs. */
+  store?: MemoryFeatureStore;
+  /** Changed decisions kept (the total is always counted). */
+  changedLimit?: number;
+  /** Share of the stretch (warm-up included) replayed, 0–1, and transactions counted. */
+  onProgress?: (fraction: number, counted: number) => void;
+  onRow?: SimulateOptions['onRow'];
+  signal?: AbortSignal;
+}
+
+export interface RangeResult {
+  /** Counts of both sides; counts.changed.sample holds the changed decisions (up to changedLimit). */
+  counts: SimulationCounts;
+  /** The store after the stretch: hand it to the next one. */
+  store: MemoryFeatureStore;
+}
+
+const DAY_MS = 86_400_000;
+
+export function warmUpMs(definitions: readonly FeatureDefinition[] = DEFAULT_FEATURES): number {
+  return retentionMs(definitions) + DAY_MS;
+}
+
+export async function replayRange(opts: ReplayRangeOptions): Promise<RangeResult> {
+  const definitions = opts.definitions ?? DEFAULT_FEATURES;
+  const warm = opts.store === undefined;
+  const store = opts.store ?? createMemoryFeatureStore({ definitions, seen: { windowMs: 0, max: 0 } });
+  const readFrom = warm ? opts.fromMs - warmUpMs(definitions) : opts.fromMs;
+  const span = Math.max(1, opts.toMs - readFrom);
+  const scored = opts.candidate.arm.modelVersions.length > 0 || opts.baseline.arm.modelVersions.length > 0;
+  let lastReport = 0;
+  let counted = 0;
+
+  const history = readHistory(opts.source, { fromMs: readFrom, toMs: opts.toMs }, opts.db);
+  const labelled = (async function* () {
+    for await (const row of history) yield { tx: row.tx, fraud: row.label === true, label: row.label, ...(row.knownAtMs === undefined ? {} : { knownAtMs: row.knownAtMs }) };
+  })();
+  async function* rows(): AsyncGenerator<FeaturedRow> {
+    for await (const row of replay(labelled, { definitions, store })) {
+      const t = row.tx.occurredAtMs;
+      if (++lastReport >= 2_000) {
+        lastReport = 0;
+        opts.onProgress?.(Math.min(1, (t - readFrom) / span), counted);
+        if (opts.signal?.aborted) throw new Error('simulation cancelled');
+      }
+      if (t < opts.fromMs) continue;
+      // Models take the amount beside the store's features (activities/onnx-scorer.ts modelInput); its fact is the same value.
+      yield { tx: row.tx, features: scored ? { ...row.features, amount: row.tx.amountValue } : row.features, fraud: row.label };
+    }
+  }
+
+  const counts = await simulate({
+    rows: rows(), candidate: opts.candidate, baseline: opts.baseline, scorer: opts.scorer, changedSampleLimit: opts.changedLimit ?? 10_000,
+    signal: opts.signal,
+    onProgress: (done) => { counted = done; },
+    onRow: opts.onRow,
+  });
+  opts.onProgress?.(1, counts.transactions);
+  return { counts, store };
+}

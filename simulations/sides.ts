@@ -1,0 +1,63 @@
+import type { Deployment } from '../engine/deployment.ts';
+import { loadRuleset, type CustomOperators } from '../engine/rules/load.ts';
+import type { Ruleset } from '../engine/rules/ruleset.ts';
+import type { SimulationSide } from './simulate.ts';
+import type { ResolvedSide, SimulationRequest } from './spec.ts';
+
+/**
+ * The two sides of a simulation, resolved once when it is created — ruleset documents copied, model
+ * versions named — so a re-run, a retried chunk or another worker uses exactly the same rules and
+ * models, whatever is published or deployed by then.
+ */
+
+/** What resolution reads: saved ruleset versions and the deployment in force. */
+export interface SideReader {
+  version(id: string): Promise<{ document: Ruleset } | null>;
+  currentDeployment(): Promise<Deployment | null>;
+}
+
+/** A side that cannot be resolved: the request field and why. */
+export class SideInvalid extends Error {
+  readonly code = 'SIDE_INVALID';
+  constructor(readonly field: string, readonly reason: string) {
+    super(`${field}: ${reason}`);
+  }
+}
+
+type RequestSide = SimulationRequest['candidate'];
+
+/**
+ * Candidate: its ruleset (a saved version or a draft document), its models (default: the champion's).
+ * Baseline: as given, else the champion of the deployment in force. A side naming no ruleset takes the
+ * champion's (e.g. a candidate that only changes the model).
+ */
+export async function resolveSides(request: Pick<SimulationRequest, 'candidate' | 'baseline'>, reader: SideReader): Promise<{ candidate: ResolvedSide; baseline: ResolvedSide }> {
+  const deployment = await reader.currentDeployment();
+  const champion = deployment
+    ? { label: `champion (deployment ${deployment.version}: ${deployment.champion.rulesetVersion})`, rulesetVersion: deployment.champion.rulesetVersion, modelVersions: deployment.champion.modelVersions }
+    : null;
+  const baseline = await resolveSide('baseline', request.baseline, champion, reader);
+  const candidate = await resolveSide('candidate', request.candidate, champion, reader);
+  return { candidate, baseline };
+}
+
+async function resolveSide(field: string, side: RequestSide | undefined, champion: { label: string; rulesetVersion: string; modelVersions: string[] } | null, reader: SideReader): Promise<ResolvedSide> {
+  const modelVersions = side?.model_versions ?? champion?.modelVersions ?? [];
+  if (side?.document) {
+    return { label: 'draft', rulesetVersion: 'draft', document: side.document, modelVersions };
+  }
+  const id = side?.ruleset_version ?? champion?.rulesetVersion;
+  if (!id) throw new SideInvalid(`${field}.ruleset_version`, 'no deployment exists to take the champion from: name a ruleset version');
+  const record = await reader.version(id);
+  if (!record) throw new SideInvalid(side?.ruleset_version ? `${field}.ruleset_version` : field, `ruleset version ${id} does not exist`);
+  const label = side?.ruleset_version || side?.model_versions ? id : (champion?.label ?? id);
+  return { label, rulesetVersion: id, document: record.document, modelVersions };
+}
+
+/** A resolved side, ready to decide: its ruleset compiled once (no condition trees: nobody reads them in bulk). */
+export function loadSide(name: string, side: ResolvedSide, operators: CustomOperators): SimulationSide {
+  return {
+    arm: { name, rulesetVersion: side.rulesetVersion, modelVersions: side.modelVersions, shadow: false },
+    ruleset: loadRuleset(side.rulesetVersion, side.document, { operators, explain: false }),
+  };
+}
