@@ -2,9 +2,9 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 import type { FeatureStore } from '../engine/features/store.ts';
 import type { CasePolicy } from '../workflows/case-machine.ts';
-import { createCaseActivities } from './case-activities.ts';
+import { createCaseActivities, type CaseObserver } from './case-activities.ts';
 import { createMailer } from './notify/email.ts';
-import { createNotifyActivities } from './notify/notify-activities.ts';
+import { createNotifyActivities, type NotifyObserver } from './notify/notify-activities.ts';
 import { channelsByEventType, type Channel, type NotificationEventType, type Transports } from './notify/policy.ts';
 import { createCaseRepository } from './pg/case-repository.ts';
 import { createDeliveryRepository } from './pg/delivery-repository.ts';
@@ -37,15 +37,17 @@ export function branchSettingsOf(config: Config): BranchSettings {
 }
 
 /** Step 6 (branch) activities: settings, case mirror and labels, notifications. */
-export function createBranchActivities({ db, featureStore, config }: { db: Db; featureStore: FeatureStore; config: Config }) {
+export function createBranchActivities({ db, featureStore, config, observer }: {
+  db: Db; featureStore: FeatureStore; config: Config; observer?: CaseObserver & NotifyObserver;
+}) {
   const settings = branchSettingsOf(config);
   return {
     async branchSettings(): Promise<BranchSettings> { return settings; },
-    ...createCaseActivities({ cases: createCaseRepository(db), labels: createLabelRepository(db), featureStore }),
+    ...createCaseActivities({ cases: createCaseRepository(db), labels: createLabelRepository(db), featureStore, observer }),
     ...createNotifyActivities({
       deliveries: createDeliveryRepository(db), rules: config.NOTIFICATIONS, transports: transportsOf(config),
       webhookSecret: config.WEBHOOK_SECRET, timeoutMs: config.WEBHOOK_TIMEOUT,
-      mailer: config.SMTP_URL ? createMailer(config.SMTP_URL, config.EMAIL_FROM) : null,
+      mailer: config.SMTP_URL ? createMailer(config.SMTP_URL, config.EMAIL_FROM) : null, observer,
     }),
   };
 }

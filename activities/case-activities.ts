@@ -8,11 +8,18 @@ export interface CaseLabelInput extends Label {
   reasonCode: string | null;
 }
 
+/** What the case activities count (observability/metrics.ts implements it). */
+export interface CaseObserver {
+  slaBreached(tier: string): void;
+}
+
 /** Step 6's I/O for review cases: the Postgres mirror of each transition, and the resolution as a label. */
-export function createCaseActivities(deps: { cases: CaseRepository; labels: LabelRepository; featureStore: FeatureStore }) {
+export function createCaseActivities(deps: { cases: CaseRepository; labels: LabelRepository; featureStore: FeatureStore; observer?: CaseObserver | undefined }) {
   return {
     async recordCaseTransition(t: CaseTransition): Promise<void> {
-      await deps.cases.record(t);
+      const first = await deps.cases.record(t);
+      // Counted where the breach is first mirrored, so a retried activity or a replayed workflow counts it once.
+      if (first && t.type === 'SLA_BREACHED') deps.observer?.slaBreached(t.fromTier ?? t.view.tier);
     },
 
     /** The analyst's verdict becomes a label: a labels row (idempotent) and the feature store's fraud-rate state. */

@@ -77,7 +77,6 @@ export interface StartOptions {
 
 export async function start(config: Config, opts: StartOptions = {}): Promise<Running> {
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
-  const metrics = createMetrics();
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME });
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
@@ -97,6 +96,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     await migrate(databaseUrl, config.DATABASE_SCHEMA, log);
     const db = createPool(databaseUrl, config.DATABASE_SCHEMA);
     stops.push(() => db.end());
+    // The case queue gauge is read from the cases mirror at each scrape, so every process reports the same figure;
+    // with Postgres down the gauge is empty for that scrape rather than failing every other metric with it.
+    const caseMirror = createCaseRepository(db);
+    const metrics = createMetrics({
+      caseQueueSizes: () => caseMirror.queueSizes().catch((err: unknown) => { log.warn({ err }, 'case queue sizes unavailable'); return []; }),
+    });
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
@@ -136,7 +141,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         }),
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
-        ...createBranchActivities({ db, featureStore: stores.store, config }),
+        ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
@@ -169,7 +174,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           listRoutes({ db }),
           factRoutes({ db }),
           ruleTestRoutes({ db, decisions }),
-          caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: createCaseRepository(db), deliveries: createDeliveryRepository(db) }),
+          caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: caseMirror, deliveries: createDeliveryRepository(db) }),
           ...security.routers,
           metricsRoutes(metrics.registry),
           openApiRoutes(),

@@ -8,7 +8,7 @@ import type { Transaction } from '../engine/transaction.ts';
 import { CASE_ACTIONS, caseIdOf, caseQuery, caseUpdates, eventOf } from './case-actions.ts';
 import {
   caseMachine, caseView, isResolved, nextDeadline, refusal, statusOf, SYSTEM_ACTOR,
-  type CaseEmitted, type CaseEvent, type Resolution,
+  type CaseEmitted, type CaseEvent, type CaseSnapshot, type Resolution,
 } from './case-machine.ts';
 import { transactionData, type Notify } from './notify.ts';
 
@@ -52,10 +52,13 @@ export async function reviewCase({ tx, decision, settings, notify }: ReviewInput
   let seq = 0;
 
   /** Mirrors the transition just made and queues the notifications it emitted. */
-  const mirror = (type: string, from: ReturnType<typeof statusOf> | null, by: string, at: number, payload: Record<string, unknown>) => {
+  const mirror = (type: string, from: CaseSnapshot | null, by: string, at: number, payload: Record<string, unknown>) => {
     seq += 1;
     const snapshot = actor.getSnapshot();
-    const written = caseIo.recordCaseTransition({ caseId, transactionId: tx.id, workflowId, seq, type, from, actor: by, at, payload, view: caseView(snapshot) });
+    const written = caseIo.recordCaseTransition({
+      caseId, transactionId: tx.id, workflowId, seq, type, from: from && statusOf(from), fromTier: from?.context.tier ?? null,
+      actor: by, at, payload, view: caseView(snapshot),
+    });
     for (const e of emitted.splice(0)) background.push(notify(notificationOf(e, seq)));
     return written;
   };
@@ -67,7 +70,7 @@ export async function reviewCase({ tx, decision, settings, notify }: ReviewInput
     actor.send(event);
     if (machineError) throw machineError;
     const { type, at, actor: by = SYSTEM_ACTOR, ...payload } = event as CaseEvent & { actor?: string };
-    return mirror(type, statusOf(before), by, at, payload);
+    return mirror(type, before, by, at, payload);
   };
 
   const notificationOf = (e: CaseEmitted, n: number): NotificationEvent => {

@@ -18,6 +18,12 @@ export interface NotificationEvent {
   data: Record<string, string | number | boolean | null>;
 }
 
+/** What the notifiers count (observability/metrics.ts implements it). */
+export interface NotifyObserver {
+  /** One failed try on a channel; dead when it was the last and the notification became a dead letter. */
+  notificationFailed(channel: string, dead?: boolean): void;
+}
+
 export interface NotifyDeps {
   deliveries: DeliveryRepository;
   rules: NotificationRules;
@@ -25,6 +31,7 @@ export interface NotifyDeps {
   webhookSecret: string | undefined;
   timeoutMs: number;
   mailer: Mailer | null;
+  observer?: NotifyObserver | undefined;
 }
 
 /** The webhook body: exactly these bytes are signed and sent, on every attempt. */
@@ -69,6 +76,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       try {
         await send(channel, event);
       } catch (err) {
+        deps.observer?.notificationFailed(channel);
         await deps.deliveries.failed(event.key, channel, (err as Error).message).catch(() => undefined);
         throw err;
       }
@@ -78,7 +86,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
     /** After the last try: keep the notification and its error for a person to act on. */
     async recordDeadLetter({ channel, event, error }: { channel: Channel; event: NotificationEvent; error: string }): Promise<void> {
-      await deps.deliveries.deadLetter(attemptOf(channel, event), error);
+      if (await deps.deliveries.deadLetter(attemptOf(channel, event), error)) deps.observer?.notificationFailed(channel, true);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/pool.ts';
-import type { CaseStatus, CaseView } from '../../workflows/case-machine.ts';
+import type { CaseStatus, CaseView, Tier } from '../../workflows/case-machine.ts';
 
 /** One transition of a case's machine, as the workflow mirrors it. `seq` counts the case's transitions from 1 (the opening). */
 export interface CaseTransition {
@@ -10,6 +10,8 @@ export interface CaseTransition {
   /** The machine event (CLAIM, APPROVE, SLA_BREACHED …) or OPENED. */
   type: string;
   from: CaseStatus | null;
+  /** The tier before the transition (null for the opening): the tier whose SLA a breach counts against. */
+  fromTier?: Tier | null;
   actor: string;
   at: number;
   payload: Record<string, unknown>;
@@ -32,7 +34,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** cases and case_events: the queryable mirror of the case machines. Writes are idempotent and never go back in time. */
 export function createCaseRepository(db: Db) {
   return {
-    async record(t: CaseTransition): Promise<void> {
+    /** Returns false when this transition was already mirrored (a retried activity): it must not be counted twice. */
+    async record(t: CaseTransition): Promise<boolean> {
       const v = t.view;
       const client = await db.connect();
       try {
@@ -50,7 +53,7 @@ export function createCaseRepository(db: Db) {
           [t.caseId, t.transactionId, t.workflowId, v.status, v.tier, v.claimedBy, iso(v.claimedAt), iso(v.slaDueAt), v.overdue, v.escalations,
             v.resolution?.outcome ?? null, v.resolution?.by ?? null, iso(v.resolution?.at ?? null), v.resolution?.reasonCode ?? null,
             iso(v.openedAt), iso(v.tierSince), t.seq]);
-        await client.query(
+        const inserted = await client.query(
           `INSERT INTO case_events (case_id, seq, type, from_state, to_state, actor, at, payload)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (case_id, seq) DO NOTHING`,
           [t.caseId, t.seq, t.type, t.from, v.status, t.actor, iso(t.at), JSON.stringify(t.payload)]);
@@ -61,12 +64,20 @@ export function createCaseRepository(db: Db) {
           [t.transactionId, `case.${t.type.toLowerCase()}`, `${t.caseId}:${t.seq}`,
             JSON.stringify({ case_id: t.caseId, status: v.status, tier: v.tier, actor: t.actor, ...t.payload })]);
         await client.query('COMMIT');
+        return inserted.rowCount === 1;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
         client.release();
       }
+    },
+
+    /** Unresolved cases by queue (tier) and state: the case queue gauge. */
+    async queueSizes(): Promise<{ queue: string; state: string; count: number }[]> {
+      const { rows } = await db.query<{ tier: string; status: string; n: number }>(
+        'SELECT tier, status, count(*)::int AS n FROM cases WHERE resolution IS NULL GROUP BY tier, status ORDER BY tier, status');
+      return rows.map((r) => ({ queue: r.tier, state: r.status, count: r.n }));
     },
 
     async workflowOf(caseId: string): Promise<string | null> {

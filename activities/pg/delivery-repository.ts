@@ -52,14 +52,18 @@ export function createDeliveryRepository(db: Db) {
          WHERE idempotency_key = $1 AND channel = $2`, [idempotencyKey, channel]);
     },
 
-    /** After the last try: the notification is kept, with its payload and last error, for a person to act on. */
-    async deadLetter(a: DeliveryAttempt, error: string): Promise<void> {
-      await db.query(
+    /**
+     * After the last try: the notification is kept, with its payload and last error, for a person to act on.
+     * Returns false when it was already a dead letter (a retried activity), so it is counted once.
+     */
+    async deadLetter(a: DeliveryAttempt, error: string): Promise<boolean> {
+      const { rowCount } = await db.query(
         `INSERT INTO notification_deliveries (idempotency_key, channel, event_type, transaction_id, case_id, recipient, status, attempts, payload, last_error)
          VALUES ($1, $2, $3, $4, $5, $6, 'dead_letter', 0, $7, $8)
          ON CONFLICT (idempotency_key, channel) DO UPDATE SET status = 'dead_letter', last_error = EXCLUDED.last_error, updated_at = now()
-         WHERE notification_deliveries.status <> 'delivered'`,
+         WHERE notification_deliveries.status = 'pending'`,
         [a.idempotencyKey, a.channel, a.eventType, a.transactionId, a.caseId, a.recipient, JSON.stringify(a.payload), error.slice(0, 2000)]);
+      return rowCount === 1;
     },
 
     async forTransaction(transactionId: string): Promise<DeliveryRecord[]> {

@@ -30,10 +30,12 @@ const DECLINE_ALL = {
 };
 
 /**
- * Publishes CASE_TEST_RULESET as cases@1 and deploys it as the champion (before the stack's first decision);
- * with `shadowDeclinesAll`, beside a shadow arm that declines every transaction.
+ * Publishes CASE_TEST_RULESET as cases@1 and deploys it as the champion; with `shadowDeclinesAll`, beside a
+ * shadow arm that declines every transaction. Returns once the stack's worker decides with it: a worker
+ * trusts the deployment it read for a moment (activities/ruleset-cache.ts), and may have read it at start.
+ * `awaitWorker: false` when no worker runs yet (one started later reads the new deployment first).
  */
-export async function deployCaseRuleset(stack: TestStack, opts: { shadowDeclinesAll?: boolean } = {}): Promise<void> {
+export async function deployCaseRuleset(stack: TestStack, opts: { shadowDeclinesAll?: boolean; awaitWorker?: boolean } = {}): Promise<void> {
   for (const doc of [CASE_TEST_RULESET, DECLINE_ALL]) {
     await stack.db.query('INSERT INTO rulesets (name, draft) VALUES ($1, $2) ON CONFLICT DO NOTHING', [doc.name, doc]);
     await stack.db.query(
@@ -46,6 +48,11 @@ export async function deployCaseRuleset(stack: TestStack, opts: { shadowDeclines
     routingKey: 'customer_id', salt: 'fraudguard',
   };
   await stack.db.query(`INSERT INTO deployments (version, spec, comment) VALUES (2, $1, 'case tests') ON CONFLICT DO NOTHING`, [spec]);
+  if (opts.awaitWorker === false) return;
+  await waitFor(async () => {
+    const probe = await stack.post('/v1/decisions', aTransaction({ amount: '1.00', customer_id: 'deployment-probe' }));
+    return probe.body?.deployment_version === 2;
+  }, 30_000, 'the case test deployment in force');
 }
 
 /** Submits a transaction the test ruleset reviews and waits for its case to be listed; returns the case. */
@@ -91,4 +98,17 @@ export async function deliveries(stack: TestStack, transactionId: string, eventT
   const { rows } = await stack.db.query(
     'SELECT * FROM notification_deliveries WHERE transaction_id = $1 AND ($2::text IS NULL OR event_type = $2) ORDER BY id', [transactionId, eventType ?? null]);
   return rows;
+}
+
+/** The value of one Prometheus sample in GET /metrics (0 when the series is absent), e.g. `metric(stack, 'x_total', { tier: 'L1' })`. */
+export async function metric(stack: TestStack, name: string, labels: Record<string, string>): Promise<number> {
+  const text = (await stack.get('/metrics')).body as string;
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (m?.[1] !== name) continue;
+    const have = (m[2] ?? '').split(',');
+    if (want.every((w) => have.includes(w)) && have.length === want.length) return Number(m[3]);
+  }
+  return 0;
 }

@@ -4,7 +4,7 @@ import { startStack, type TestStack } from '../support/stack.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver.ts';
 import { waitFor } from '../support/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
-import { act, caseRow, deliveries, deployCaseRuleset, openCase } from './case-fixtures.ts';
+import { act, caseRow, deliveries, deployCaseRuleset, metric, openCase } from './case-fixtures.ts';
 
 const SECRET = 'escalation-tests-secret';
 
@@ -34,6 +34,9 @@ describe('SLA breach: an unresolved case escalates to the next tier and notifies
     assert.equal(breach.actor, 'system');
     assert.ok(Date.parse(breach.at) >= Date.parse(detail.case.opened_at) + 2_000, 'not before the L1 SLA');
     assert.equal(Date.parse(detail.case.sla_due_at) - Date.parse(breach.at), 3_600_000, 'the L2 SLA runs from the escalation');
+    assert.equal(await metric(stack, 'fraudguard_case_sla_breaches_total', { tier: 'L1' }), 1, 'one L1 breach counted');
+    assert.equal(await metric(stack, 'fraudguard_case_queue_size', { queue: 'L2', state: 'escalated' }), 1, 'the L2 queue holds it');
+    assert.equal(await metric(stack, 'fraudguard_case_queue_size', { queue: 'L1', state: 'open' }), 0);
 
     // Resolving the case ends its workflow; once it has ended, every notification it will ever send has been sent.
     await act(stack, caseId, 'claim', 'lena');
@@ -77,6 +80,7 @@ describe('SLA breach at every tier: L1 → L2 → lead, then overdue once', () =
     assert.equal(row.sla_due_at, null, 'no SLA left to breach');
     const { rows } = await stack.db.query('SELECT type, to_state, payload FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]);
     assert.deepEqual(rows.map((r) => r.type), ['OPENED', 'SLA_BREACHED', 'SLA_BREACHED', 'SLA_BREACHED']);
+    for (const tier of ['L1', 'L2', 'lead']) assert.equal(await metric(stack, 'fraudguard_case_sla_breaches_total', { tier }), 1, `${tier} breach counted once`);
     // The lead tier still works the case after it is overdue.
     assert.equal((await act(stack, caseId, 'claim', 'lead-lee')).status, 200);
     assert.equal((await act(stack, caseId, 'decline', 'lead-lee', { reason_code: 'FRAUD_RING' })).status, 200);

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
-import { deliveries, deployCaseRuleset } from './case-fixtures.ts';
+import { deliveries, deployCaseRuleset, metric } from './case-fixtures.ts';
 
 const SECRET = 'webhook-delivery-tests-secret';
 const MAX_ATTEMPTS = 4;
@@ -82,6 +82,8 @@ describe('webhook delivery of DECLINE decisions: signed, retried with back-off, 
   });
 
   it('ends in the dead-letter record after the last try to a receiver that always fails; the decision stands', async () => {
+    const failuresBefore = await metric(stack, 'fraudguard_notification_failures_total', { channel: 'webhook', dead: 'false' });
+    const deadBefore = await metric(stack, 'fraudguard_notification_failures_total', { channel: 'webhook', dead: 'true' });
     const { txId, decision } = await decideAndFinish({ amount: '9500.00', customer_id: 'c-down' });
     assert.equal(hooks.about(txId).length, MAX_ATTEMPTS);
     const [row] = await deliveries(stack, txId);
@@ -91,6 +93,8 @@ describe('webhook delivery of DECLINE decisions: signed, retried with back-off, 
     assert.equal(row.payload.data.transaction_id, txId, 'the dead letter keeps what was to be sent');
     const { rows } = await stack.db.query('SELECT decision FROM decisions WHERE transaction_id = $1 AND NOT shadow', [txId]);
     assert.equal(rows[0].decision, decision.decision);
+    assert.equal(await metric(stack, 'fraudguard_notification_failures_total', { channel: 'webhook', dead: 'false' }) - failuresBefore, MAX_ATTEMPTS, 'every failed try counted');
+    assert.equal(await metric(stack, 'fraudguard_notification_failures_total', { channel: 'webhook', dead: 'true' }) - deadBefore, 1, 'one dead letter counted');
   });
 
   it('dead-letters at once when the receiver refuses the notification for good (4xx)', async () => {

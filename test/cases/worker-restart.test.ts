@@ -21,7 +21,7 @@ describe('a worker killed in the middle of review cases', () => {
   before(async () => {
     hooks = await startWebhookReceiver(SECRET);
     api = await startStack({ FRAUDGUARD_ROLE: 'api' });
-    await deployCaseRuleset(api);
+    await deployCaseRuleset(api, { awaitWorker: false });
     worker = await spawnMain(workerEnv(), /worker started/);
   });
   after(async () => { await worker?.kill('SIGKILL'); await api?.stop(); await api?.dropSchema(); await hooks?.close(); });
