@@ -11,6 +11,7 @@ const SUITES: Suite[] = [
   { name: 'rules', load: async () => (await import('./rules.ts')).runRulesBench },
   { name: 'features', load: async () => (await import('./features.ts')).runFeaturesBench },
   { name: 'scoring', load: async () => (await import('./scoring.ts')).runScoringBench },
+  { name: 'cases', load: async () => (await import('./cases.ts')).runCasesBench },
 ];
 
 export async function runBench(argv: string[]): Promise<number> {

@@ -9,6 +9,8 @@ export interface ReceivedHook {
   body: { id: string; type: string; occurred_at: string; data: Record<string, unknown> } | null;
   /** The status the receiver answered. */
   status: number;
+  /** When the request's body had arrived (Date.now()): benchmarks read the retry schedule from it. */
+  receivedAt: number;
   /** The X-FraudGuard-Signature header matched the HMAC-SHA256 of the raw body with the shared secret. */
   signatureValid: boolean;
 }
@@ -20,7 +22,7 @@ export interface ReceivedHook {
  */
 export async function startWebhookReceiver(secret: string) {
   const received: ReceivedHook[] = [];
-  let respond: (hook: Omit<ReceivedHook, 'status'>, previousTries: number) => number = () => 200;
+  let respond: (hook: Omit<ReceivedHook, 'status' | 'receivedAt'>, previousTries: number) => number = () => 200;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -34,7 +36,7 @@ export async function startWebhookReceiver(secret: string) {
       const key = req.headers['idempotency-key'];
       const previousTries = received.filter((r) => r.headers['idempotency-key'] === key && r.path === hook.path).length;
       const status = respond(hook, previousTries);
-      received.push({ ...hook, status });
+      received.push({ ...hook, status, receivedAt: Date.now() });
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
     });
   });
