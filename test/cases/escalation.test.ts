@@ -19,6 +19,8 @@ describe('SLA breach: an unresolved case escalates to the next tier and notifies
       CASE_SLA_L1: '2s', CASE_SLA_L2: '1h',
       WEBHOOK_URL: `${hooks.url}/hooks`, WEBHOOK_SECRET: SECRET,
       SMTP_URL: smtp.url, EMAIL_TO: 'fraud-l2@bank.example', SLACK_WEBHOOK_URL: `${hooks.url}/slack/T000/B000/XXXX`,
+      // Per event type: resolutions also go by e-mail, to other recipients, with their own subject.
+      NOTIFICATIONS: JSON.stringify({ 'case.resolved': { channels: ['webhook', 'email'], email_to: ['leads@bank.example'], email_subject: 'Resolved {{case_id}}: {{outcome}} by {{by}}' } }),
     });
     await deployCaseRuleset(stack);
   });
@@ -52,10 +54,14 @@ describe('SLA breach: an unresolved case escalates to the next tier and notifies
     const slack = hooks.received.filter((r) => r.path.startsWith('/slack/') && r.rawBody.includes(caseId));
     assert.equal(slack.length, 1, 'one Slack message (escalations only go to Slack by default)');
     assert.match(JSON.parse(slack[0]?.rawBody ?? '{}').text, /escalated L1 → L2 \(SLA breached\)/);
-    const mails = smtp.mails.filter((m) => m.data.includes(caseId));
+    const mails = smtp.mails.filter((m) => m.data.includes(caseId) && /Subject: Case \S+ escalated/.test(m.data));
     assert.equal(mails.length, 1, 'one e-mail');
     assert.deepEqual(mails[0]?.to, ['fraud-l2@bank.example']);
     assert.match(mails[0]?.data ?? '', /Subject: Case case-\S+ escalated to L2/);
+    const resolvedMails = smtp.mails.filter((m) => m.data.includes(`Subject: Resolved ${caseId}`));
+    assert.equal(resolvedMails.length, 1, 'the resolution by e-mail, as configured for its event type');
+    assert.deepEqual(resolvedMails[0]?.to, ['leads@bank.example']);
+    assert.match(resolvedMails[0]?.data ?? '', /Subject: Resolved \S+: approved by lena/);
     const rows = await deliveries(stack, txId, 'case.escalated');
     assert.deepEqual(rows.map((r) => `${r.channel}:${r.status}:${r.attempts}`).sort(), ['email:delivered:1', 'slack:delivered:1', 'webhook:delivered:1']);
     assert.ok(!rows.some((r) => r.recipient.includes('XXXX')), 'the Slack webhook\'s secret path is not stored');
