@@ -3,7 +3,7 @@ import { decideArm, type LoadedRuleset } from '../engine/decide-arm.ts';
 import type { Arm, Deployment } from '../engine/deployment.ts';
 import { buildFacts } from '../engine/facts.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
-import type { ArmScores, Scorer } from '../engine/scoring.ts';
+import { modelInput, type ArmScores, type ModelWeights, type Scorer } from '../engine/scoring.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import type { Logger } from 'pino';
 import { transactionLog } from '../observability/transaction-log.ts';
@@ -44,6 +44,12 @@ export interface DecisionActivityDeps {
   log?: Logger;
 }
 
+/** What scoring needs of an arm: its model versions and how it combines them. */
+export interface ArmModels {
+  modelVersions: string[];
+  modelWeights?: ModelWeights | undefined;
+}
+
 export interface DecideArmsInput {
   tx: Transaction;
   features: FeatureVector;
@@ -70,15 +76,17 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
       return read;
     },
 
-    async scoreArms(modelVersionsByArm: string[][], features: FeatureVector): Promise<ArmScores[]> {
+    /** Each arm's models on the transaction's model input (its features and its amount), combined as the arm says (`modelWeights`). */
+    async scoreArms(arms: ArmModels[], features: FeatureVector, amount: number): Promise<ArmScores[]> {
       // Arms usually share models (a shadow often differs only in rules): score each distinct set once.
       const started = performance.now();
+      const input = modelInput(amount, features);
       const cache = new Map<string, Promise<ArmScores>>();
-      const scores = await Promise.all(modelVersionsByArm.map((versions) => {
-        const key = versions.join('\u0000');
+      const scores = await Promise.all(arms.map(({ modelVersions, modelWeights }) => {
+        const key = JSON.stringify([modelVersions, modelWeights ?? null]);
         let scored = cache.get(key);
         if (!scored) {
-          scored = deps.scorer.score(versions, features);
+          scored = deps.scorer.score(modelVersions, input, modelWeights);
           cache.set(key, scored);
         }
         return scored;

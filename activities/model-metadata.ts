@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { featureNames } from '../engine/features/definitions.ts';
+import { AMOUNT_INPUT } from '../engine/scoring.ts';
 
 /**
  * The metadata file written beside each ONNX model by ml/train.py: what the model expects (feature
@@ -31,19 +32,29 @@ export const modelMetadataSchema = z.looseObject({
 });
 export type ModelMetadata = z.output<typeof modelMetadataSchema>;
 
-/** The transaction's own amount: every model's first input (not a feature of the store). */
-export const AMOUNT_INPUT = 'amount';
+export { AMOUNT_INPUT };
 
 /** Names a model may take as inputs: the amount and every feature the store computes. */
 export function knownModelInputs(): string[] {
   return [AMOUNT_INPUT, ...featureNames()];
 }
 
+/** One reason a model is refused, at the part of the upload it concerns: `onnx` (the file's bytes),
+ * `metadata.<path>` (e.g. `metadata.featureNames.3`) or `explainer` (the tree structure). */
+export interface ModelProblem {
+  field: string;
+  reason: string;
+}
+
 export class ModelRejected extends Error {
   readonly code = 'MODEL_REJECTED';
-  constructor(readonly version: string, readonly problems: string[]) {
+  /** Each issue as one line, `<field>: <reason>`. */
+  readonly problems: string[];
+  constructor(readonly version: string, readonly issues: ModelProblem[]) {
+    const problems = issues.map((i) => `${i.field}: ${i.reason}`);
     super(`model ${version} refused: ${problems.join('; ')}`);
     this.name = 'ModelRejected';
+    this.problems = problems;
   }
 }
 
@@ -51,7 +62,7 @@ export function parseModelMetadata(raw: unknown): ModelMetadata {
   const parsed = modelMetadataSchema.safeParse(raw);
   if (!parsed.success) {
     const version = typeof raw === 'object' && raw !== null && 'version' in raw ? String(raw.version) : '(no version)';
-    throw new ModelRejected(version, parsed.error.issues.map((i) => `metadata ${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw new ModelRejected(version, parsed.error.issues.map((i) => ({ field: ['metadata', ...i.path.map(String)].join('.'), reason: i.message })));
   }
   return parsed.data;
 }
@@ -75,42 +86,45 @@ export const SESSION_OPTIONS: InferenceSession.SessionOptions = {
  * bytes are those the metadata's sha256 names. Throws ModelRejected listing every problem found.
  */
 export async function validateModel(onnx: Uint8Array, meta: ModelMetadata, known: readonly string[] = knownModelInputs()): Promise<void> {
-  const problems: string[] = [];
+  const problems: ModelProblem[] = [];
   const sha = sha256Hex(onnx);
-  if (meta.onnx.sha256 && meta.onnx.sha256 !== sha) problems.push(`the ONNX file's sha256 is ${sha}, the metadata names ${meta.onnx.sha256}: not the file it describes`);
-  const seen = new Set<string>();
-  for (const n of meta.featureNames) {
-    if (seen.has(n)) problems.push(`feature "${n}" is listed twice`);
-    seen.add(n);
-    if (!known.includes(n)) problems.push(`feature "${n}" is not computed by the feature store (nor is it "${AMOUNT_INPUT}")`);
+  if (meta.onnx.sha256 && meta.onnx.sha256 !== sha) {
+    problems.push({ field: 'metadata.onnx.sha256', reason: `the ONNX file's sha256 is ${sha}, the metadata names ${meta.onnx.sha256}: not the file it describes` });
   }
+  const seen = new Set<string>();
+  meta.featureNames.forEach((n, i) => {
+    const field = `metadata.featureNames.${i}`;
+    if (seen.has(n)) problems.push({ field, reason: `feature "${n}" is listed twice` });
+    seen.add(n);
+    if (!known.includes(n)) problems.push({ field, reason: `feature "${n}" is not computed by the feature store (nor is it "${AMOUNT_INPUT}")` });
+  });
   let session: InferenceSession;
   try {
     session = await InferenceSession.create(onnx, SESSION_OPTIONS);
   } catch (err) {
-    throw new ModelRejected(meta.version, [...problems, `not a loadable ONNX model: ${(err as Error).message}`]);
+    throw new ModelRejected(meta.version, [...problems, { field: 'onnx', reason: `not a loadable ONNX model: ${(err as Error).message}` }]);
   }
   try {
     const width = meta.featureNames.length;
     const input = session.inputMetadata.find((m) => m.name === meta.onnx.input);
-    if (session.inputNames.length !== 1) problems.push(`the model takes ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); one float32 [N, F] tensor is expected`);
-    if (!input) problems.push(`the model has no input "${meta.onnx.input}" (it has ${session.inputNames.join(', ')})`);
+    if (session.inputNames.length !== 1) problems.push({ field: 'onnx', reason: `the model takes ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); one float32 [N, F] tensor is expected` });
+    if (!input) problems.push({ field: 'metadata.onnx.input', reason: `the model has no input "${meta.onnx.input}" (it has ${session.inputNames.join(', ')})` });
     else if (input.isTensor) {
-      if (input.type !== 'float32') problems.push(`input "${input.name}" is ${input.type}, float32 is expected`);
+      if (input.type !== 'float32') problems.push({ field: 'onnx', reason: `input "${input.name}" is ${input.type}, float32 is expected` });
       const last = input.shape[input.shape.length - 1];
-      if (input.shape.length !== 2) problems.push(`input "${input.name}" has rank ${input.shape.length}, [N, F] is expected`);
-      else if (typeof last === 'number' && last !== width) problems.push(`input "${input.name}" takes ${last} features but the metadata names ${width}`);
+      if (input.shape.length !== 2) problems.push({ field: 'onnx', reason: `input "${input.name}" has rank ${input.shape.length}, [N, F] is expected` });
+      else if (typeof last === 'number' && last !== width) problems.push({ field: 'metadata.featureNames', reason: `input "${input.name}" takes ${last} features but the metadata names ${width}` });
     }
-    if (!session.outputNames.includes(meta.onnx.output)) problems.push(`the model has no output "${meta.onnx.output}" (it has ${session.outputNames.join(', ')})`);
+    if (!session.outputNames.includes(meta.onnx.output)) problems.push({ field: 'metadata.onnx.output', reason: `the model has no output "${meta.onnx.output}" (it has ${session.outputNames.join(', ')})` });
     if (problems.length === 0) {
       const probe = new Tensor('float32', new Float32Array(2 * width), [2, width]);
       const out = (await session.run({ [meta.onnx.input]: probe }))[meta.onnx.output];
       const cols = out && out.dims.length === 2 ? Number(out.dims[1]) : out && out.dims.length === 1 ? 1 : 0;
-      if (!out || out.type !== 'float32' || Number(out.dims[0]) !== 2) problems.push(`output "${meta.onnx.output}" does not give one float32 row per input row`);
-      else if (meta.onnx.outputColumn >= cols) problems.push(`output "${meta.onnx.output}" has ${cols} column(s); the metadata reads column ${meta.onnx.outputColumn}`);
+      if (!out || out.type !== 'float32' || Number(out.dims[0]) !== 2) problems.push({ field: 'metadata.onnx.output', reason: `output "${meta.onnx.output}" does not give one float32 row per input row` });
+      else if (meta.onnx.outputColumn >= cols) problems.push({ field: 'metadata.onnx.outputColumn', reason: `output "${meta.onnx.output}" has ${cols} column(s); the metadata reads column ${meta.onnx.outputColumn}` });
     }
   } catch (err) {
-    problems.push(`scoring a probe row failed: ${(err as Error).message}`);
+    problems.push({ field: 'onnx', reason: `scoring a probe row failed: ${(err as Error).message}` });
   } finally {
     await session.release();
   }

@@ -1,7 +1,7 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { ModelLoader } from './onnx-scorer.ts';
-import { knownModelInputs, parseModelMetadata, sha256Hex, validateModel, type ModelMetadata } from './model-metadata.ts';
-import { treeExplainerSchema } from './tree-contributions.ts';
+import { knownModelInputs, ModelRejected, parseModelMetadata, sha256Hex, validateModel, type ModelMetadata } from './model-metadata.ts';
+import { TreeExplainer, treeExplainerSchema, type TreeExplainerDocument } from './tree-contributions.ts';
 
 export type ModelStatus = 'active' | 'retired';
 
@@ -64,7 +64,7 @@ export function createModelRegistry(db: Pool, opts: { knownInputs?: readonly str
     async register(input: RegisterInput): Promise<RegisteredModel> {
       const meta = parseModelMetadata(input.metadata);
       await validateModel(input.onnx, meta, known);
-      const explainer = input.explainer === undefined || input.explainer === null ? null : treeExplainerSchema.parse(input.explainer);
+      const explainer = checkExplainer(meta, input.explainer);
       const { rows } = await db.query<Row>(
         `INSERT INTO models (version, name, role, feature_names, metadata, onnx, sha256, explainer)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -93,15 +93,23 @@ export function createModelRegistry(db: Pool, opts: { knownInputs?: readonly str
       return toModel(row);
     },
 
-    /** Retired versions stay loadable (old decisions replay with them) but are no longer offered for deployments. */
-    async retire(version: string): Promise<RegisteredModel> {
-      const { rows } = await db.query<Row>(
+    /**
+     * Retired versions stay loadable (old decisions replay with them) but are no longer offered for
+     * deployments. Retiring twice keeps the first retirement's time. `q`: a transaction's client.
+     */
+    async retire(version: string, q: Pick<Pool, 'query'> | PoolClient = db): Promise<RegisteredModel> {
+      const { rows } = await q.query<Row>(
         `UPDATE models SET status = 'retired', retired_at = COALESCE(retired_at, now()) WHERE version = $1 RETURNING ${COLUMNS}`,
         [version],
       );
       const row = rows[0];
       if (!row) throw new ModelNotFound(version);
       return toModel(row);
+    },
+
+    /** Whether the version is registered (whatever its status). */
+    async has(version: string): Promise<boolean> {
+      return ((await db.query('SELECT 1 FROM models WHERE version = $1', [version])).rowCount ?? 0) > 0;
     },
 
     /** The scorer's loader: ONNX bytes, metadata and explainer of a registered version (retired ones too). */
@@ -117,3 +125,25 @@ export function createModelRegistry(db: Pool, opts: { knownInputs?: readonly str
   };
 }
 export type ModelRegistry = ReturnType<typeof createModelRegistry>;
+
+/**
+ * The tree structure a model ships for its reason codes: required when the metadata declares path
+ * contributions, and it must describe a model of this width. Null for a model without one.
+ */
+function checkExplainer(meta: ModelMetadata, raw: unknown): TreeExplainerDocument | null {
+  const declared = meta.reasons?.method === 'saabas-path-contributions';
+  if (raw === undefined || raw === null) {
+    if (declared) throw new ModelRejected(meta.version, [{ field: 'explainer', reason: `the metadata's reasons.method is saabas-path-contributions: send the tree structure (${meta.reasons?.file ?? 'its reasons.file'}) with the model` }]);
+    return null;
+  }
+  const parsed = treeExplainerSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ModelRejected(meta.version, parsed.error.issues.slice(0, 10).map((i) => ({ field: ['explainer', ...i.path.map(String)].join('.'), reason: i.message })));
+  }
+  try {
+    new TreeExplainer(parsed.data, meta.featureNames.length);
+  } catch (err) {
+    throw new ModelRejected(meta.version, [{ field: 'explainer', reason: (err as Error).message }]);
+  }
+  return parsed.data;
+}

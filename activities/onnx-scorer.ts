@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import type { FeatureVector } from '../engine/features/store.ts';
-import type { ArmScores, ModelScore, Scorer } from '../engine/scoring.ts';
+import type { ArmScores, ModelScore, ModelWeights, Scorer } from '../engine/scoring.ts';
 import { ModelRejected, parseModelMetadata, SESSION_OPTIONS, type ModelMetadata } from './model-metadata.ts';
 import { topPositive, TreeExplainer } from './tree-contributions.ts';
 
@@ -27,7 +27,7 @@ export interface OnnxScorerOptions {
 
 export interface OnnxScorer extends Scorer {
   /** One ORT run per model over all the rows (bulk requests, simulations). Same results as `score` row by row. */
-  scoreBatch(modelVersions: string[], vectors: FeatureVector[]): Promise<ArmScores[]>;
+  scoreBatch(modelVersions: string[], vectors: FeatureVector[], weights?: ModelWeights): Promise<ArmScores[]>;
   /** The version's metadata, loading the model (once) if needed. */
   metadata(version: string): Promise<ModelMetadata>;
   /** Frees the sessions of versions no longer deployed (all when none given). */
@@ -50,6 +50,8 @@ interface LoadedModel {
  * amount is the input named `amount`: callers put it in the vector (`modelInput`).
  *
  * combined = Σ weight·score / Σ weight over the arm's models; with no positive weight, the plain mean.
+ * A weight comes from the arm (`weights` argument: the deployment's `modelWeights`), else the scorer's
+ * options, else the model's metadata (`combine.weight`).
  *
  * Reason codes, per model: for a tree ensemble that ships its structure, path contributions to the
  * log-odds margin (tree-contributions.ts: exact decomposition, microseconds a row); for any other model,
@@ -71,7 +73,7 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
     return m;
   }
 
-  async function scoreBatch(versions: string[], vectors: FeatureVector[]): Promise<ArmScores[]> {
+  async function scoreBatch(versions: string[], vectors: FeatureVector[], armWeights?: ModelWeights): Promise<ArmScores[]> {
     if (versions.length === 0) return vectors.map(() => ({ combined: null, models: [] }));
     const models = await Promise.all(versions.map(model));
     const matrices = new Map<string, Float32Array>();
@@ -83,7 +85,7 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
       const reasons = topK === 0 ? vectors.map(() => []) : m.explainer ? treeReasons(m, x, vectors.length, topK) : await occlusionReasons(m, x, scores, topK);
       return vectors.map((_, r): ModelScore => ({ role: m.meta.role, modelVersion: versions[k] as string, score: scores[r] as number, topContributions: reasons[r] ?? [] }));
     }));
-    const weights = models.map((m) => opts.weights?.[m.meta.role] ?? m.meta.combine.weight);
+    const weights = models.map((m) => armWeights?.[m.meta.role] ?? opts.weights?.[m.meta.role] ?? m.meta.combine.weight);
     return vectors.map((_, r) => {
       const scores = perModel.map((p) => p[r] as ModelScore);
       return { combined: combine(scores.map((s) => s.score), weights), models: scores };
@@ -91,8 +93,8 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
   }
 
   return {
-    async score(versions, features) {
-      return (await scoreBatch(versions, [features]))[0] as ArmScores;
+    async score(versions, features, weights) {
+      return (await scoreBatch(versions, [features], weights))[0] as ArmScores;
     },
     scoreBatch,
     async metadata(version) {
@@ -109,19 +111,16 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
   };
 }
 
-/** The model input of a transaction: its amount (the models' first input) beside the store's features. */
-export function modelInput(amount: number, features: FeatureVector): FeatureVector {
-  return { ...features, amount };
-}
+export { modelInput } from '../engine/scoring.ts';
 
 async function open(version: string, load: ModelLoader): Promise<LoadedModel> {
   const src = await load(version);
   const meta = parseModelMetadata(src.metadata);
-  if (meta.version !== version) throw new ModelRejected(version, [`its metadata names version ${meta.version}`]);
+  if (meta.version !== version) throw new ModelRejected(version, [{ field: 'metadata.version', reason: `its metadata names version ${meta.version}` }]);
   const session = await InferenceSession.create(src.onnx, SESSION_OPTIONS);
   const problems = [
-    ...(session.inputNames.includes(meta.onnx.input) ? [] : [`no input "${meta.onnx.input}"`]),
-    ...(session.outputNames.includes(meta.onnx.output) ? [] : [`no output "${meta.onnx.output}"`]),
+    ...(session.inputNames.includes(meta.onnx.input) ? [] : [{ field: 'metadata.onnx.input', reason: `no input "${meta.onnx.input}"` }]),
+    ...(session.outputNames.includes(meta.onnx.output) ? [] : [{ field: 'metadata.onnx.output', reason: `no output "${meta.onnx.output}"` }]),
   ];
   if (problems.length) {
     await session.release();
@@ -197,18 +196,20 @@ export function combine(scores: readonly number[], weights: readonly number[]): 
  * (`onnx.file`) and, for tree models, its `reasons.file` structure. Files that are not model metadata
  * (reports) are skipped.
  */
+export async function modelDirectoryIndex(dir: string): Promise<Map<string, { meta: ModelMetadata; raw: unknown }>> {
+  const map = new Map<string, { meta: ModelMetadata; raw: unknown }>();
+  for (const f of (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.endsWith('.trees.json')).sort()) {
+    const raw: unknown = JSON.parse(await readFile(join(dir, f), 'utf8'));
+    try { const meta = parseModelMetadata(raw); if (meta.onnx.file) map.set(meta.version, { meta, raw }); } catch { /* not model metadata */ }
+  }
+  return map;
+}
+
+/** A loader over a folder of committed models (see modelDirectoryIndex). */
 export function modelsInDirectory(dir: string): ModelLoader {
-  let index: Promise<Map<string, { meta: ModelMetadata; raw: unknown }>> | undefined;
-  const build = async () => {
-    const map = new Map<string, { meta: ModelMetadata; raw: unknown }>();
-    for (const f of (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.endsWith('.trees.json'))) {
-      const raw: unknown = JSON.parse(await readFile(join(dir, f), 'utf8'));
-      try { const meta = parseModelMetadata(raw); if (meta.onnx.file) map.set(meta.version, { meta, raw }); } catch { /* not model metadata */ }
-    }
-    return map;
-  };
+  let index: ReturnType<typeof modelDirectoryIndex> | undefined;
   return async (version) => {
-    const entry = (await (index ??= build())).get(version);
+    const entry = (await (index ??= modelDirectoryIndex(dir))).get(version);
     if (!entry) throw new Error(`model version ${version} is not in ${dir}`);
     const onnx = new Uint8Array(await readFile(join(dir, entry.meta.onnx.file as string)));
     const treesFile = entry.meta.reasons?.method === 'saabas-path-contributions' ? entry.meta.reasons.file : undefined;

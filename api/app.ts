@@ -2,6 +2,7 @@ import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, ApiError, sendError } from './errors.ts';
 import { indexRoutes, type RouteIndex } from './route-index.ts';
+import { routeKeyOf } from './auth/guard.ts';
 
 export interface AppParts {
   log: Logger;
@@ -17,10 +18,15 @@ export interface AppParts {
   beforeRoutes?: RequestHandler[];
   /** Largest accepted JSON body; bigger bodies get 413. */
   bodyLimit?: string;
+  /** Routes (`METHOD /pattern`, as in the permission table) allowed a larger body than bodyLimit. */
+  bodyLimits?: Record<string, string>;
 }
 
+/** A model upload carries its ONNX file (base64) and tree structure: the one route allowed a large body, once the guard let its caller in. */
+const LARGE_BODIES: Record<string, string> = { 'POST /v1/models': '48mb' };
+
 /** The express application: strict JSON in, JSON out, errors mapped in one place. */
-export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = '1mb' }: AppParts): Express {
+export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = '1mb', bodyLimits = LARGE_BODIES }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -37,7 +43,10 @@ export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = 
   // Every body is read as JSON whatever its Content-Type says: `curl -d '{…}'` sends
   // application/x-www-form-urlencoded, and a fraud API has no form endpoints to confuse it with.
   // strict: only objects and arrays at the top level.
-  guarded.use(express.json({ limit: bodyLimit, strict: true, type: () => true }));
+  const parse = (limit: string) => express.json({ limit, strict: true, type: () => true });
+  const json = parse(bodyLimit);
+  const larger = new Map(Object.entries(bodyLimits).map(([route, limit]) => [route, parse(limit)]));
+  guarded.use((req, res, next) => { (larger.get(routeKeyOf(res) ?? '') ?? json)(req, res, next); });
   for (const handler of beforeRoutes) guarded.use(handler);
   for (const router of routers) guarded.use(router);
   app.use(guarded);

@@ -100,6 +100,12 @@ export const ROUTE_PERMISSIONS: Record<string, Requirement> = {
   'POST /v1/lists/:name/items': 'lists:write',
   'DELETE /v1/lists/:name/items/:value': 'lists:write',
 
+  // The model registry: versions are uploaded and retired by whoever may write models (admins).
+  'GET /v1/models': 'read',
+  'GET /v1/models/:version': 'read',
+  'POST /v1/models': 'models:write',
+  'POST /v1/models/:version/retire': 'models:write',
+
   // The review queue and the analysts' actions on a case.
   'GET /v1/cases': 'read',
   'GET /v1/cases/:id': 'read',

@@ -16,9 +16,11 @@ export const DEFAULT_LISTS: readonly { name: string; kind: string; description: 
 
 /**
  * On an empty database: the default ruleset as version 1 (published) and a first deployment with
- * it as champion, so the first request after `npm start` is decided. Does nothing once a deployment exists.
+ * it as champion, so the first request after `npm start` is decided. The champion scores with the
+ * given model versions (the committed models: runtime/scorer.ts) combined with the given weights.
+ * Does nothing once a deployment exists.
  */
-export async function seedDefaults(db: Db, opts: { modelVersions?: string[] } = {}): Promise<boolean> {
+export async function seedDefaults(db: Db, opts: { modelVersions?: string[]; modelWeights?: Record<string, number> } = {}): Promise<boolean> {
   const client = await db.connect();
   try {
     await client.query('BEGIN');
@@ -36,7 +38,10 @@ export async function seedDefaults(db: Db, opts: { modelVersions?: string[] } = 
       await client.query('INSERT INTO lists (name, kind, description) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [name, kind, description]);
     }
     const spec: DeploymentSpec = {
-      champion: { name: 'champion', rulesetVersion: 'default@1', modelVersions: opts.modelVersions ?? [] },
+      champion: {
+        name: 'champion', rulesetVersion: 'default@1', modelVersions: opts.modelVersions ?? [],
+        ...(opts.modelVersions?.length && opts.modelWeights ? { modelWeights: opts.modelWeights } : {}),
+      },
       challengers: [], routingKey: 'customer_id', salt: 'fraudguard',
     };
     await client.query(`INSERT INTO deployments (version, spec, comment) VALUES (1, $1, 'Initial deployment')`, [spec]);

@@ -9,6 +9,12 @@ export const armSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _'),
   rulesetVersion: z.string().min(1).describe('e.g. "default@3"'),
   modelVersions: z.array(z.string().min(1)).max(4).default([]),
+  /**
+   * How the arm combines its models into its score: the weight of each model role, e.g.
+   * { "gbdt": 0.9, "anomaly": 0.1 }. A role left out keeps its model's default weight (its metadata);
+   * weight 0 keeps a model out of the combined score while rules still see it as score.<role>.
+   */
+  modelWeights: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a model role: lower-case letters, digits or _'), z.number().min(0).max(100)).optional(),
   /** Percentage of traffic (0–100) for a challenger; ignored for the champion, which takes the rest. */
   share: z.number().min(0).max(100).optional(),
   /** A shadow arm decides every transaction beside the champion; its decisions are recorded, never acted on. */

@@ -17,7 +17,25 @@ export interface ArmScores {
   models: ModelScore[];
 }
 
-/** Scores feature vectors with the models an arm names. */
+/**
+ * How an arm combines its models: the weight of each role in `combined` (e.g. { gbdt: 0.9, anomaly: 0.1 });
+ * a role left out keeps its model's own default weight (metadata `combine.weight`). A model with weight 0
+ * is still scored and seen by rules as `score.<role>`, it just does not move `combined`.
+ */
+export type ModelWeights = Record<string, number>;
+
+/**
+ * Scores feature vectors with the models an arm names. The vector is the model input: the store's
+ * features plus the transaction's own `amount`.
+ */
 export interface Scorer {
-  score(modelVersions: string[], features: FeatureVector): Promise<ArmScores>;
+  score(modelVersions: string[], features: FeatureVector, weights?: ModelWeights): Promise<ArmScores>;
+}
+
+/** The name of the transaction's own amount among a model's inputs (every model's first input; not a store feature). */
+export const AMOUNT_INPUT = 'amount';
+
+/** A model's input for a transaction: the store's features beside the transaction's amount. */
+export function modelInput(amount: number, features: FeatureVector): FeatureVector {
+  return { ...features, [AMOUNT_INPUT]: amount };
 }

@@ -28,6 +28,7 @@ import { listRoutes } from '../api/routes/lists.ts';
 import { factRoutes } from '../api/routes/facts.ts';
 import { ruleTestRoutes } from '../api/routes/rule-test.ts';
 import { editorRoutes } from '../api/routes/editor.ts';
+import { modelRoutes } from '../api/routes/models.ts';
 import { createDecisionRepository } from '../activities/pg/decision-repository.ts';
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
 import { createRuleCaches } from '../activities/ruleset-cache.ts';
@@ -128,12 +129,15 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const decisions = createDecisionRepository(db);
     const reader = createRulesetReader(db);
     const scorer = await createScorer({ db, log });
-    await seedDefaults(db, { modelVersions: scorer.defaultModelVersions });
+    stops.push(() => scorer.release());
+    await seedDefaults(db, { modelVersions: scorer.defaultModelVersions, modelWeights: scorer.defaultModelWeights });
 
     if (config.FRAUDGUARD_ROLE !== 'api') {
       const stores = opts.featureStore
-        ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX });
+        ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX, timeoutMs: config.FEATURE_TIMEOUT_MS });
       const caches = createRuleCaches(reader);
+      const unfollow = scorer.follow(caches.deployments);
+      stops.push(async () => unfollow());
       const activities = {
         ...createDecisionActivities({
           features: degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: config.FEATURE_TIMEOUT_MS }, log),
@@ -174,6 +178,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           listRoutes({ db }),
           factRoutes({ db }),
           ruleTestRoutes({ db, decisions }),
+          modelRoutes({ db }),
           caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: caseMirror, deliveries: createDeliveryRepository(db) }),
           ...security.routers,
           metricsRoutes(metrics.registry),

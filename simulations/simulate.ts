@@ -3,7 +3,7 @@ import { decideArm, type LoadedRuleset } from '../engine/decide-arm.ts';
 import type { Arm } from '../engine/deployment.ts';
 import { buildFacts } from '../engine/facts.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
-import type { ArmScores, Scorer } from '../engine/scoring.ts';
+import { modelInput, type ArmScores, type ModelWeights, type Scorer } from '../engine/scoring.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import { count, emptyCounts, type SideCounts } from './metrics.ts';
 
@@ -41,7 +41,7 @@ export interface SimulateOptions {
   rows: AsyncIterable<FeaturedRow>;
   candidate: SimulationSide;
   baseline: SimulationSide;
-  scorer: Scorer & { scoreBatch?: (versions: string[], vectors: FeatureVector[]) => Promise<ArmScores[]> };
+  scorer: Scorer & { scoreBatch?: (versions: string[], vectors: FeatureVector[], weights?: ModelWeights) => Promise<ArmScores[]> };
   /** Keep at most this many changed decisions in the result (the total is always counted). */
   changedSampleLimit?: number;
   /** Rows scored together: one ONNX run per batch instead of one per row. */
@@ -70,8 +70,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
     const rows = batch;
     batch = [];
     const [candScores, baseScores] = await Promise.all([
-      scoreRows(opts.scorer, opts.candidate.arm.modelVersions, rows),
-      scoreRows(opts.scorer, opts.baseline.arm.modelVersions, rows),
+      scoreRows(opts.scorer, opts.candidate.arm, rows),
+      scoreRows(opts.scorer, opts.baseline.arm, rows),
     ]);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as FeaturedRow;
@@ -107,8 +107,11 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
   return { candidate, baseline, changed: { total: changedTotal, sample: changed }, transactions: done };
 }
 
-async function scoreRows(scorer: SimulateOptions['scorer'], versions: string[], rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
+/** The arm's models on each row's model input (its features and its amount), combined as the arm says: as a decision does. */
+async function scoreRows(scorer: SimulateOptions['scorer'], arm: Arm, rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
+  const versions = arm.modelVersions;
   if (versions.length === 0) return rows.map(() => null);
-  if (scorer.scoreBatch) return scorer.scoreBatch(versions, rows.map((r) => r.features));
-  return Promise.all(rows.map((r) => scorer.score(versions, r.features)));
+  const inputs = rows.map((r) => modelInput(r.tx.amountValue, r.features));
+  if (scorer.scoreBatch) return scorer.scoreBatch(versions, inputs, arm.modelWeights);
+  return Promise.all(inputs.map((input) => scorer.score(versions, input, arm.modelWeights)));
 }

@@ -73,7 +73,7 @@ export function createDeploymentRepository(db: Db) {
      */
     async checkArms(spec: DeploymentSpec, q: Queryable = db): Promise<FieldIssue[]> {
       const issues: FieldIssue[] = [];
-      const arms: [string, { rulesetVersion: string; modelVersions: string[] }][] = [
+      const arms: [string, { rulesetVersion: string; modelVersions: string[]; modelWeights?: Record<string, number> | undefined }][] = [
         ['spec.champion', spec.champion], ...spec.challengers.map((c, i) => [`spec.challengers.${i}`, c] as [string, typeof c]),
       ];
       for (const [field, arm] of arms) {
@@ -82,10 +82,19 @@ export function createDeploymentRepository(db: Db) {
         const { rows } = await q.query<{ valid: boolean }>('SELECT valid FROM ruleset_versions WHERE ruleset = $1 AND version = $2', [id.ruleset, id.version]);
         if (!rows[0]) issues.push({ field: `${field}.rulesetVersion`, reason: `ruleset version ${arm.rulesetVersion} does not exist: save the draft as a version first` });
         else if (!rows[0].valid) issues.push({ field: `${field}.rulesetVersion`, reason: `ruleset version ${arm.rulesetVersion} is invalid (see its problems): it can never be deployed` });
+        const roles = new Map<string, string>();
         for (const [i, model] of arm.modelVersions.entries()) {
-          const found = await q.query<{ status: string }>('SELECT status FROM models WHERE version = $1', [model]);
+          const found = await q.query<{ status: string; role: string }>('SELECT status, role FROM models WHERE version = $1', [model]);
           const status = found.rows[0]?.status;
           if (status !== 'active') issues.push({ field: `${field}.modelVersions.${i}`, reason: status ? `model version ${model} is retired` : `model version ${model} is not registered` });
+          const role = found.rows[0]?.role;
+          if (!role) continue;
+          const twin = roles.get(role);
+          if (twin) issues.push({ field: `${field}.modelVersions.${i}`, reason: `model versions ${twin} and ${model} both have the role "${role}": an arm has one model per role (rules see it as score.${role})` });
+          else roles.set(role, model);
+        }
+        for (const role of Object.keys(arm.modelWeights ?? {})) {
+          if (!roles.has(role)) issues.push({ field: `${field}.modelWeights.${role}`, reason: `no model of the arm has the role "${role}" (its models' roles: ${[...roles.keys()].join(', ') || 'none'})` });
         }
       }
       return issues;

@@ -33,7 +33,11 @@ export function decisionView(d: Decision) {
     arm: d.arm,
     ruleset_version: d.rulesetVersion,
     model_versions: d.modelVersions,
+    // The arm's combined model score before rule adjustments, each model's own score, and the reason
+    // codes: per model, the features that pushed its score up the most (top_features: the arm's first model's).
+    model_score: d.scores.combined,
     model_scores: Object.fromEntries(d.scores.models.map((m) => [m.role, m.score])),
+    models: d.scores.models.map((m) => ({ role: m.role, version: m.modelVersion, score: m.score, top_features: m.topContributions })),
     top_features: d.scores.models[0]?.topContributions ?? [],
     deployment_version: d.deploymentVersion,
     degraded: d.degraded,

@@ -7,7 +7,9 @@ import pg from 'pg';
 import { createModelRegistry, ModelNotFound, ModelVersionExists, type ModelRegistry } from '../../activities/model-registry.ts';
 import { ModelRejected } from '../../activities/model-metadata.ts';
 import { createOnnxScorer } from '../../activities/onnx-scorer.ts';
-import { committedModels, modelFiles } from './model-fixtures.ts';
+import { registerCommittedModels } from '../../runtime/scorer.ts';
+import { createLogger } from '../../observability/logger.ts';
+import { committedModels, MODELS_DIR, modelFiles } from './model-fixtures.ts';
 
 const DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const MIGRATION = fileURLToPath(new URL('../../db/migrations/004_models.sql', import.meta.url));
@@ -86,6 +88,37 @@ describe('model registry (PostgreSQL)', () => {
     const other = { ...meta, version: 'gbdt-other', onnx: { ...meta.onnx, sha256: '0'.repeat(64) } };
     await assert.rejects(registry.register({ ...files, metadata: other }), /not the file it describes/);
     await assert.rejects(registry.register({ ...files, onnx: new Uint8Array([1, 2, 3]), metadata: { ...meta, version: 'gbdt-junk', onnx: { ...meta.onnx, sha256: undefined } } }), /not a loadable ONNX model/);
+  });
+
+  it('refuses a tree model without the tree structure its reason codes need, or with one of another width', async () => {
+    const files = modelFiles(gbdt);
+    const meta = { ...(files.metadata as object), version: 'gbdt-no-trees' };
+    await assert.rejects(registry.register({ onnx: files.onnx, metadata: meta }), (err: unknown) => {
+      assert.ok(err instanceof ModelRejected);
+      assert.equal(err.issues[0]?.field, 'explainer');
+      return true;
+    });
+    const doc = files.explainer as { trees: { feature: number[] }[] };
+    const wide = { ...doc, trees: [{ ...(doc.trees[0] as object), feature: (doc.trees[0] as { feature: number[] }).feature.map((f) => (f >= 0 ? 999 : f)) }] };
+    await assert.rejects(registry.register({ ...files, metadata: meta, explainer: wide }), /split uses input 999/);
+  });
+
+  it('registers the committed models once however often (and by however many processes) it starts', async () => {
+    const fresh = `${schema}_c`;
+    await admin.query(`CREATE SCHEMA ${fresh}`);
+    const other = new pg.Pool({ connectionString: DATABASE_URL, max: 4, options: `-c search_path=${fresh}` });
+    try {
+      await other.query(upMigration());
+      const reg = createModelRegistry(other);
+      const log = createLogger({ level: 'silent' });
+      const [first, second] = await Promise.all([registerCommittedModels(reg, MODELS_DIR, log), registerCommittedModels(reg, MODELS_DIR, log)]);
+      const third = await registerCommittedModels(reg, MODELS_DIR, log);
+      for (const got of [first, second, third]) assert.deepEqual(got.map((m) => m.version).sort(), [anomaly, gbdt].sort());
+      assert.deepEqual((await reg.list()).map((m) => m.version).sort(), [anomaly, gbdt].sort());
+    } finally {
+      await other.end();
+      await admin.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+    }
   });
 
   it('serves registered versions to the scorer, retired ones included (old decisions replay)', async () => {

@@ -45,6 +45,15 @@ describe('ONNX scorer', () => {
     assert.equal(combine([0.2, 0.6], [0, 0]), 0.4, 'no positive weight: the plain mean');
   });
 
+  it('combines by the arm\'s own weights first, a role left out keeping its default', async () => {
+    const s = await scorer.score([gbdt, anomaly], ordinary(), { anomaly: 1 });
+    const [g, a] = s.models.map((m) => m.score) as [number, number];
+    assert.ok(Math.abs((s.combined as number) - (g + a) / 2) < 1e-6, 'gbdt keeps its metadata weight 1, anomaly takes the arm\'s 1');
+    const onlyAnomaly = await scorer.score([gbdt, anomaly], ordinary(), { gbdt: 0, anomaly: 1 });
+    assert.equal(onlyAnomaly.combined, a);
+    assert.deepEqual(onlyAnomaly.models, s.models, 'weights change the combination, never a model\'s own score');
+  });
+
   it('scores a batch exactly as it scores each row alone', async () => {
     const batch = await scorer.scoreBatch([gbdt, anomaly], rows);
     const single = await Promise.all(rows.map((r) => scorer.score([gbdt, anomaly], r)));
