@@ -1,11 +1,19 @@
+// The decision API under load: through Temporal (the product's path), the inline engine path and a
+// bare express endpoint, at several concurrencies; a fixed-rate run at 100 decisions/s (the latency
+// target); and one bulk request of 1,000 transactions. Every figure beside a baseline measured in
+// the same run. `npx tsx bench/decisions.ts` runs it alone.
 import { createServer } from 'node:http';
 import express from 'express';
 import { figure, printFigures, type BenchFigure } from './figure.ts';
 import { runLoad, type LoadResult } from './http-load.ts';
-import { startStack } from '../test/support/stack.ts';
+import { inlineDecisionEndpoint } from './inline-endpoint.ts';
+import { startStack, TEST_REDIS_URL, type TestStack } from '../test/support/stack.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,8,32').split(',').map(Number);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
+const BULK_ROUNDS = Number(process.env.BENCH_BULK_ROUNDS ?? 3);
 
 /** A bare express endpoint that parses the same body and answers a fixed JSON: the ceiling for the HTTP layer. */
 async function bareExpress(): Promise<{ url: string; close(): Promise<void> }> {
@@ -19,33 +27,93 @@ async function bareExpress(): Promise<{ url: string; close(): Promise<void> }> {
   return { url: `http://127.0.0.1:${port}/v1/decisions`, close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }) };
 }
 
-const txBody = (run: string) => (i: number) => JSON.stringify({
+const txOf = (run: string, i: number) => ({
   id: `${run}-${i}`, occurred_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), amount: (5 + (i % 200)).toFixed(2),
   currency: 'EUR', customer_id: `c${i % 5000}`, merchant_id: `m${i % 1000}`,
 });
+const txBody = (run: string) => (i: number) => JSON.stringify(txOf(run, i));
+
+const summary = (name: string, r: LoadResult) =>
+  `${name}: ${r.requests} ok, ${r.errors} errors, ${r.throughput.toFixed(1)} req/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+
+async function bulkSeconds(stack: TestStack, run: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let round = 0; round < BULK_ROUNDS; round++) {
+    const transactions = Array.from({ length: 1000 }, (_, i) => txOf(`${run}-bulk${round}`, i));
+    const started = performance.now();
+    const res = await stack.post('/v1/decisions/bulk', { transactions });
+    const seconds = (performance.now() - started) / 1000;
+    if (res.status !== 200 || res.body.decided !== 1000) throw new Error(`bulk round ${round}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    console.log(`bulk of 1,000, round ${round + 1}: ${seconds.toFixed(2)} s`);
+    times.push(seconds);
+  }
+  return times.sort((a, b) => a - b);
+}
 
 export async function runDecisionsBench(): Promise<BenchFigure[]> {
   const bare = await bareExpress();
   const stack = await startStack({ LOG_LEVEL: 'silent' });
+  const inline = await inlineDecisionEndpoint({ db: stack.db, redisUrl: TEST_REDIS_URL, prefix: `${stack.schema}:inline:` });
+  const figures: BenchFigure[] = [];
   try {
     const run = `b${Date.now().toString(36)}`;
     const auth = { authorization: `Bearer ${stack.adminKey}` };
-    // Warm up: JIT, workflow cache, connection pools.
-    await runLoad({ url: `${stack.url}/v1/decisions`, headers: auth, body: txBody(`${run}w`), concurrency: CONCURRENCY, durationMs: 3_000 });
-    await runLoad({ url: bare.url, body: txBody(`${run}bw`), concurrency: CONCURRENCY, durationMs: 2_000 });
+    const paths = {
+      temporal: { url: `${stack.url}/v1/decisions`, headers: auth },
+      inline: { url: inline.url, headers: {} },
+      bare: { url: bare.url, headers: {} },
+    };
+    // Warm up: JIT, workflow cache, connection pools, ONNX sessions.
+    for (const [name, p] of Object.entries(paths)) {
+      await runLoad({ ...p, body: txBody(`${run}w${name}`), concurrency: 8, durationMs: 3_000 });
+    }
 
-    const base: LoadResult = await runLoad({ url: bare.url, body: txBody(`${run}b`), concurrency: CONCURRENCY, durationMs: SECONDS * 1000 });
-    const temporal: LoadResult = await runLoad({ url: `${stack.url}/v1/decisions`, headers: auth, body: txBody(run), concurrency: CONCURRENCY, durationMs: SECONDS * 1000 });
-    const label = `POST /v1/decisions through Temporal, concurrency ${CONCURRENCY}, ${SECONDS} s`;
-    const bareLabel = 'bare express endpoint';
-    console.log(`${label}: ${temporal.requests} ok, ${temporal.errors} errors; bare: ${base.requests} ok, ${base.errors} errors`);
-    return [
-      figure(`${label}: p50`, temporal.p50, 'ms', { name: bareLabel, value: base.p50 }),
-      figure(`${label}: p95`, temporal.p95, 'ms', { name: bareLabel, value: base.p95 }),
-      figure(`${label}: p99`, temporal.p99, 'ms', { name: bareLabel, value: base.p99 }),
-      figure(`${label}: throughput`, temporal.throughput, 'req/s', { name: bareLabel, value: base.throughput }),
-    ];
+    let seq = 0;
+    const bareLabel = (c: number) => `bare express endpoint, concurrency ${c}`;
+    for (const c of CONCURRENCIES) {
+      const results: Record<string, LoadResult> = {};
+      for (const [name, p] of Object.entries(paths)) {
+        results[name] = await runLoad({ ...p, body: txBody(`${run}c${c}${name}${seq++}`), concurrency: c, durationMs: SECONDS * 1000 });
+        console.log(summary(`${name}, concurrency ${c}`, results[name] as LoadResult));
+      }
+      const base = results['bare'] as LoadResult;
+      for (const [name, label] of [['temporal', 'POST /v1/decisions through Temporal'], ['inline', 'inline engine path (no Temporal)']] as const) {
+        const r = results[name] as LoadResult;
+        const at = `${label}, concurrency ${c}, ${SECONDS} s`;
+        const inlineTarget = name === 'inline' && c === Math.max(...CONCURRENCIES);
+        figures.push(figure(`${at}: p50`, r.p50, 'ms', { name: bareLabel(c), value: base.p50 }));
+        figures.push(figure(`${at}: p95`, r.p95, 'ms', { name: bareLabel(c), value: base.p95 }));
+        figures.push(figure(`${at}: p99`, r.p99, 'ms', { name: bareLabel(c), value: base.p99 },
+          inlineTarget ? { text: 'p99 ≤ 35 ms', met: r.p99 <= 35 } : undefined));
+        figures.push(figure(`${at}: throughput`, r.throughput, 'req/s', { name: bareLabel(c), value: base.throughput },
+          inlineTarget ? { text: '≥ 50 % of the bare endpoint (ratio ≥ 0.5)', met: r.throughput >= 0.5 * base.throughput } : undefined));
+      }
+    }
+
+    // Fixed rate: open-loop pacing, as a payment switch sends them, the target's own condition.
+    const paced = { concurrency: 32, durationMs: RATE_SECONDS * 1000, ratePerSecond: RATE };
+    const bareRate = await runLoad({ ...paths.bare, body: txBody(`${run}rb`), ...paced });
+    const temporalRate = await runLoad({ ...paths.temporal, body: txBody(`${run}rt`), ...paced });
+    console.log(summary(`bare at ${RATE}/s`, bareRate));
+    console.log(summary(`Temporal at ${RATE}/s`, temporalRate));
+    const at = `POST /v1/decisions through Temporal at ${RATE} decisions/s for ${RATE_SECONDS} s`;
+    const rateBase = (q: string, v: number) => ({ name: `bare express endpoint at ${RATE}/s: ${q}`, value: v });
+    figures.push(figure(`${at}: achieved rate (${temporalRate.errors} errors)`, temporalRate.throughput, 'req/s', rateBase('rate', bareRate.throughput),
+      { text: `≥ ${RATE * 0.95} req/s, no errors`, met: temporalRate.throughput >= RATE * 0.95 && temporalRate.errors === 0 }));
+    figures.push(figure(`${at}: p50`, temporalRate.p50, 'ms', rateBase('p50', bareRate.p50)));
+    figures.push(figure(`${at}: p95`, temporalRate.p95, 'ms', rateBase('p95', bareRate.p95), { text: 'p95 ≤ 50 ms', met: temporalRate.p95 <= 50 }));
+    figures.push(figure(`${at}: p99`, temporalRate.p99, 'ms', rateBase('p99', bareRate.p99), { text: 'p99 ≤ 100 ms', met: temporalRate.p99 <= 100 }));
+
+    // Bulk: one request of 1,000 distinct transactions, beside 1,000 single requests at the best
+    // throughput the single route reached above.
+    const bestSingle = Math.max(...figures.filter((f) => f.name.startsWith('POST /v1/decisions through Temporal, concurrency') && f.unit === 'req/s').map((f) => f.value));
+    const times = await bulkSeconds(stack, run);
+    figures.push(figure(`POST /v1/decisions/bulk, 1,000 transactions, one request (median of ${times.length})`, times[Math.floor(times.length / 2)] as number, 's',
+      { name: '1,000 single POST /v1/decisions at their best measured throughput', value: 1000 / bestSingle },
+      { text: '≤ 0.5 s', met: (times[Math.floor(times.length / 2)] as number) <= 0.5 }));
+    return figures;
   } finally {
+    await inline.close();
     await stack.stop();
     await stack.dropSchema();
     await bare.close();
