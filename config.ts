@@ -44,6 +44,8 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('fraudguard'),
   FRAUDGUARD_DATA_DIR: z.string().default('.data'),
+  // The data set a `dataset` simulation replays (monthly YYYY-MM.csv.gz), relative to the project.
+  SIMULATION_DATA_DIR: z.string().default('../shared/data'),
   FRAUDGUARD_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   FRAUDGUARD_ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

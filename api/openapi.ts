@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { transactionInputSchema } from '../engine/transaction.ts';
 import { deploymentSpecSchema } from '../engine/deployment.ts';
 import { bulkRequestSchema } from './bulk-decisions.ts';
+import { simulationRequestSchema } from '../simulations/spec.ts';
 import { ROUTE_PERMISSIONS } from './permissions.ts';
 
 /**
@@ -60,6 +61,7 @@ const OPERATIONS: Record<string, { summary: string; request?: z.ZodType; reply?:
   'POST /v1/decisions/bulk': { summary: 'Decide up to 1,000 transactions; each item is validated and decided on its own, idempotent by transaction id.', request: bulkRequestSchema, reply: bulkReplySchema },
   'GET /v1/decisions/:id': { summary: 'A decision by transaction id, with its features, fired rules and events.', reply: decisionReplySchema },
   'POST /v1/deployments': { summary: 'A new deployment: champion and challengers (four-eyes).', request: deploymentSpecSchema },
+  'POST /v1/simulations': { summary: 'Replay a period of history through a candidate beside the baseline (the champion by default), as a chunked workflow; poll GET /v1/simulations/{id}.', request: simulationRequestSchema },
 };
 
 const toOpenApiPath = (pattern: string) => pattern.replace(/:(\w+)/g, '{$1}').replace(/\{\/\*\w+\}|\/\*\w+/g, '');

@@ -106,6 +106,13 @@ export const ROUTE_PERMISSIONS: Record<string, Requirement> = {
   'POST /v1/models': 'models:write',
   'POST /v1/models/:version/retire': 'models:write',
 
+  // Simulations: rule authors, approvers and admins run and cancel them; anyone who reads sees them.
+  'POST /v1/simulations': 'simulations:run',
+  'GET /v1/simulations': 'read',
+  'GET /v1/simulations/:id': 'read',
+  'GET /v1/simulations/:id/changes': 'read',
+  'POST /v1/simulations/:id/cancel': 'simulations:run',
+
   // The review queue and the analysts' actions on a case.
   'GET /v1/cases': 'read',
   'GET /v1/cases/:id': 'read',

@@ -20,6 +20,8 @@ import { createCaseQueue } from '../activities/pg/case-queue.ts';
 import { createCaseRepository } from '../activities/pg/case-repository.ts';
 import { createDeliveryRepository } from '../activities/pg/delivery-repository.ts';
 import { caseRoutes } from '../api/routes/cases.ts';
+import { createSimulationActivities } from '../activities/simulation-activities.ts';
+import { simulationRoutes } from '../api/routes/simulations.ts';
 import { createLabelRepository } from '../activities/pg/label-repository.ts';
 import { labelRoutes } from '../api/routes/labels.ts';
 import { rulesetRoutes } from '../api/routes/rulesets.ts';
@@ -146,6 +148,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
         ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
+        ...createSimulationActivities({ db, modelsDir: resolve(ROOT, 'models'), log }),
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
@@ -179,6 +182,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           factRoutes({ db }),
           ruleTestRoutes({ db, decisions }),
           modelRoutes({ db }),
+          simulationRoutes({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, datasetDir: resolve(ROOT, config.SIMULATION_DATA_DIR), actorOf }),
           caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: caseMirror, deliveries: createDeliveryRepository(db) }),
           ...security.routers,
           metricsRoutes(metrics.registry),

@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool.ts';
-import { DEFAULT_FEATURES, retentionMs, type FeatureDefinition } from '../engine/features/definitions.ts';
+import { bucketMsOf, DEFAULT_FEATURES, type FeatureDefinition } from '../engine/features/definitions.ts';
 import { createMemoryFeatureStore, type MemoryFeatureStore } from '../engine/features/memory-store.ts';
 import { replay } from '../engine/features/replay.ts';
 import { readHistory, type HistorySource } from './history.ts';
@@ -13,7 +13,7 @@ import { simulate, type FeaturedRow, type SimulateOptions, type SimulationCounts
  * stretch that does not start the history needs its windows warmed. Two ways, same features:
  * - `store`: continue from the store that replayed everything before fromMs (the previous chunk on the
  *   same worker hands it on: no warm-up at all);
- * - otherwise the history from fromMs − (longest window + delay + a day) is replayed into a fresh store
+ * - otherwise the history from fromMs − (longest window + delay + its bucket) is replayed into a fresh store
  *   before counting starts. Every window is a set of whole buckets (≤ 1 h) ending before the
  *   transaction, so nothing older than that can reach a feature at or after fromMs: the features equal
  *   those of a replay from the very start (test/simulations checks chunked = unchunked).
@@ -44,10 +44,9 @@ export interface RangeResult {
   store: MemoryFeatureStore;
 }
 
-const DAY_MS = 86_400_000;
-
+/** How much history before a stretch reaches its features: the longest window + delay, plus one bucket (windows are whole buckets). */
 export function warmUpMs(definitions: readonly FeatureDefinition[] = DEFAULT_FEATURES): number {
-  return retentionMs(definitions) + DAY_MS;
+  return Math.max(0, ...definitions.map((d) => d.windowMs + (d.delayMs ?? 0) + bucketMsOf(d)));
 }
 
 export async function replayRange(opts: ReplayRangeOptions): Promise<RangeResult> {

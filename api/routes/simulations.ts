@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../../db/pool.ts';
+import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
+import { createSimulationRepository } from '../../activities/pg/simulation-repository.ts';
+import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
+import { issuesOf } from '../../engine/transaction.ts';
+import { datasetFiles, DatasetInvalid } from '../../simulations/dataset.ts';
+import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
+import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan } from '../../simulations/spec.ts';
+import { simulationWorkflow } from '../../workflows/simulation.ts';
+import { conflict, invalid, notFound } from '../errors.ts';
+import { rulesetCheck } from './ruleset-views.ts';
+
+export interface SimulationRouteDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  /** The data set directory (monthly YYYY-MM.csv.gz) a `dataset` simulation replays. */
+  datasetDir: string;
+  actorOf: (req: Request) => string;
+}
+
+const DAY_MS = 86_400_000;
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+export const simulationWorkflowId = (id: string) => `simulation-${id}`;
+
+/**
+ * /v1/simulations: start one, list them, read one (status, percent done, candidate and baseline
+ * figures side by side), page through the decisions that change, cancel one.
+ *
+ * Every simulation runs as the chunked simulation workflow, small ones too (a one-week run is one
+ * chunk): one code path gives every run progress, cancellation, a stored result and survival of a
+ * worker crash; the workflow's overhead (a few hundred ms) is nothing beside a replay. The CLI
+ * (`fraudguard simulate`) is the in-process way, for a terminal or a cron job.
+ */
+export function simulationRoutes(deps: SimulationRouteDeps): Router {
+  const router = Router();
+  const repo = createSimulationRepository(deps.db);
+  const reader = createRulesetReader(deps.db);
+  const check = rulesetCheck(deps.db);
+
+  router.post('/v1/simulations', async (req, res) => {
+    const parsed = simulationRequestSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalid(issuesOf(parsed.error));
+    const body = parsed.data;
+    for (const side of ['candidate', 'baseline'] as const) {
+      const document = body[side]?.document;
+      if (!document) continue;
+      const checked = await check(document);
+      if (!checked.ok) throw invalid(checked.problems.map((p) => ({ field: `${side}.document${p.path.replace(/^\$/, '')}`, reason: p.reason })), 'The ruleset document has problems: see fields.');
+    }
+    if (body.source === 'dataset') {
+      try { datasetFiles(deps.datasetDir); } catch (err) {
+        if (err instanceof DatasetInvalid) throw invalid([{ field: 'source', reason: `the server's data set is not usable: ${err.reason}` }]);
+        throw err;
+      }
+    }
+    let sides;
+    try {
+      sides = await resolveSides(body, reader);
+    } catch (err) {
+      if (err instanceof SideInvalid) throw invalid([{ field: err.field, reason: err.reason }]);
+      throw err;
+    }
+    const fromMs = dayStartMs(body.from);
+    const toMs = dayStartMs(body.to) + DAY_MS;
+    const plan: SimulationPlan = {
+      id: randomUUID(),
+      source: body.source === 'dataset' ? { kind: 'dataset', dir: deps.datasetDir } : { kind: 'postgres' },
+      fromMs, toMs, candidate: sides.candidate, baseline: sides.baseline, chunks: chunkRange(fromMs, toMs, body.chunk_days),
+    };
+    await repo.create(plan, deps.actorOf(req), { definitions: DEFAULT_FEATURES });
+    try {
+      await deps.temporal.workflow.start(simulationWorkflow, {
+        workflowId: simulationWorkflowId(plan.id), taskQueue: deps.taskQueue, args: [{ simulationId: plan.id, chunks: plan.chunks.length }],
+      });
+    } catch (err) {
+      await repo.fail(plan.id, 'failed', `could not be started: ${(err as Error).message}`);
+      throw err;
+    }
+    res.status(202).location(`/v1/simulations/${plan.id}`).json(await repo.get(plan.id));
+  });
+
+  router.get('/v1/simulations', async (req, res) => {
+    const limitText = typeof req.query['limit'] === 'string' ? req.query['limit'] : '50';
+    if (!/^[1-9]\d{0,2}$/.test(limitText) || Number(limitText) > 200) throw invalid([{ field: 'limit', reason: 'must be a whole number from 1 to 200' }]);
+    res.json({ simulations: await repo.list(Number(limitText)) });
+  });
+
+  router.get('/v1/simulations/:id', async (req, res) => {
+    const sim = await repo.get(idParam(req));
+    if (!sim) throw notFound(`Simulation "${req.params['id']}"`);
+    res.json(sim);
+  });
+
+  router.get('/v1/simulations/:id/changes', async (req, res) => {
+    const id = idParam(req);
+    const page = pageParam(req, 'page', 1, 1_000_000);
+    const pageSize = pageParam(req, 'page_size', 50, 500);
+    if (!(await repo.get(id))) throw notFound(`Simulation "${id}"`);
+    const { total, items } = await repo.changes(id, page, pageSize);
+    res.json({ changes: items, page, page_size: pageSize, total, next_page: page * pageSize < total ? page + 1 : null });
+  });
+
+  router.post('/v1/simulations/:id/cancel', async (req, res) => {
+    const id = idParam(req);
+    const sim = await repo.get(id);
+    if (!sim) throw notFound(`Simulation "${id}"`);
+    if (FINISHED.has(sim.status)) throw conflict(`Simulation ${id} is already ${sim.status}.`, { status: sim.status });
+    try {
+      await deps.temporal.workflow.getHandle(simulationWorkflowId(id)).cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await repo.fail(id, 'cancelled', 'cancelled by a user');
+    }
+    res.status(202).json({ id, status: 'cancelling' });
+  });
+
+  return router;
+}
+
+function idParam(req: Request): string {
+  const id = req.params['id'] as string;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw notFound(`Simulation "${id}"`);
+  return id;
+}
+
+function pageParam(req: Request, name: string, fallback: number, max: number): number {
+  const raw = req.query[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,6}$/.test(raw) || Number(raw) > max) throw invalid([{ field: name, reason: `must be a whole number from 1 to ${max}` }]);
+  return Number(raw);
+}

@@ -1,0 +1,134 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, type TestStack } from '../support/stack.ts';
+import { aUser, signIn } from '../support/principals.ts';
+import { waitFor } from '../support/wait.ts';
+import { amountRuleset, DATA_DIR, defaultRuleset, expectedFigures, readSlice } from './fixtures.ts';
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+describe('the simulations API', () => {
+  let stack: TestStack;
+  before(async () => { stack = await startStack({ SIMULATION_DATA_DIR: DATA_DIR }); });
+  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
+
+  const startRun = async (body: unknown): Promise<string> => {
+    const res = await stack.post('/v1/simulations', body);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.match(res.headers.get('location') ?? '', /^\/v1\/simulations\//);
+    return res.body.id as string;
+  };
+  const finished = async (id: string) => waitFor(async () => {
+    const res = await stack.get(`/v1/simulations/${id}`);
+    return FINISHED.has(res.body.status) ? res.body : null;
+  }, 240_000, `simulation ${id} finished`);
+  const allChanges = async (id: string) => {
+    const seen: any[] = [];
+    for (let page = 1; ; page++) {
+      const res = await stack.get(`/v1/simulations/${id}/changes?page=${page}&page_size=7`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      seen.push(...res.body.changes);
+      if (res.body.next_page === null) return { total: res.body.total as number, changes: seen };
+      assert.equal(res.body.next_page, page + 1);
+    }
+  };
+  const noModels = (document: unknown) => ({ document, model_versions: [] });
+
+  it('refuses bad input with 400, naming the field and the reason', async () => {
+    const cases: [unknown, string][] = [
+      [{ to: '2018-04-01', candidate: {} }, 'from'],
+      [{ from: '2018-4-01', to: '2018-04-02', candidate: {} }, 'from'],
+      [{ from: '2018-04-03', to: '2018-04-02', candidate: {} }, 'from'],
+      [{ from: '2018-04-01', to: '2018-04-02' }, 'candidate'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: {}, speed: 'fast' }, '(body)'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: {}, source: 'kafka' }, 'source'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: {}, chunk_days: 0 }, 'chunk_days'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: { ruleset_version: 'nope' } }, 'candidate.ruleset_version'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: { ruleset_version: 'missing@4' } }, 'candidate.ruleset_version'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: { document: { ...amountRuleset(1, 'review'), rules: [{ name: 'x', conditions: { all: [{ fact: 'no_such_fact', operator: 'equal', value: 1 }] }, event: { type: 'review' } }] } } }, 'candidate.document.rules[0].conditions.all[0].fact'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await stack.post('/v1/simulations', body);
+      assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'INVALID_REQUEST');
+      const fields = res.body.error.fields as { field: string; reason: string }[];
+      assert.ok(fields.some((f) => f.field === field && f.reason.length > 0), `${JSON.stringify(body)}: ${JSON.stringify(fields)}`);
+    }
+    assert.equal((await stack.get('/v1/simulations?limit=0')).status, 400);
+    assert.equal((await stack.get('/v1/simulations/00000000-0000-4000-8000-000000000000')).status, 404);
+    assert.equal((await stack.get('/v1/simulations/not-an-id')).status, 404);
+  });
+
+  it('lets a viewer read simulations but not run them', async () => {
+    const viewer = await signIn(stack, await aUser(stack, ['viewer']));
+    const refused = await stack.as(viewer).post('/v1/simulations', { from: '2018-04-01', to: '2018-04-01', candidate: {} });
+    assert.equal(refused.status, 403);
+    assert.equal((await stack.as(viewer).get('/v1/simulations')).status, 200);
+  });
+
+  it('gives a one-rule candidate\'s figures as computed independently from the labels, beside the baseline', async () => {
+    const id = await startRun({ from: '2018-04-01', to: '2018-04-01', candidate: noModels(amountRuleset(220, 'review')), baseline: noModels(amountRuleset(1e9, 'review', 'never')) });
+    const sim = await finished(id);
+    assert.equal(sim.status, 'completed', JSON.stringify(sim));
+    assert.equal(sim.progress, 100);
+    const want = expectedFigures(readSlice('2018-04-01', '2018-04-01'), (r) => r.amount > 220);
+    const c = sim.result.candidate;
+    assert.equal(sim.result.transactions, want.transactions);
+    assert.deepEqual(c.decisions, { APPROVE: want.transactions - want.flagged, REVIEW: want.flagged, DECLINE: 0 });
+    assert.equal(c.reviewWorkload, want.flagged);
+    assert.equal(c.truePositives, want.truePositives);
+    assert.equal(c.falsePositives, want.falsePositives);
+    assert.ok(Math.abs(c.precision - want.precision) < 1e-12 && Math.abs(c.recall - want.recall) < 1e-12 && Math.abs(c.f1 - want.f1) < 1e-12);
+    assert.ok(Math.abs(c.falsePositiveRate - want.falsePositiveRate) < 1e-12);
+    assert.equal(c.fraudAmountCaught, want.fraudAmountCaught);
+    assert.equal(c.fraudAmountMissed, want.fraudAmountMissed);
+    assert.deepEqual(c.rules['Amount over 220'], { hits: want.flagged, frauds: want.truePositives, precision: want.truePositives / want.flagged });
+    assert.deepEqual(c.daily['2018-04-01'], { transactions: want.transactions, decline: 0, review: want.flagged, frauds: want.frauds, caught: want.truePositives });
+    assert.equal(sim.result.baseline.decisions.APPROVE, want.transactions);
+    assert.equal(sim.result.changedDecisions, want.flagged);
+    assert.deepEqual(sim.candidate, { label: 'draft', rulesetVersion: 'draft', modelVersions: [] });
+    const list = await stack.get('/v1/simulations');
+    assert.ok(list.body.simulations.some((s: { id: string }) => s.id === id));
+  });
+
+  it('changes no decision when the candidate is the champion\'s own version', async () => {
+    const id = await startRun({ from: '2018-04-01', to: '2018-04-01', candidate: { ruleset_version: 'default@1' } });
+    const sim = await finished(id);
+    assert.equal(sim.status, 'completed', JSON.stringify(sim));
+    assert.ok(sim.result.transactions > 9000);
+    assert.equal(sim.result.changedDecisions, 0);
+    assert.deepEqual(sim.result.candidate, sim.result.baseline);
+    assert.match(sim.baseline.label, /champion/);
+    assert.equal((await allChanges(id)).total, 0);
+  });
+
+  it('lists, page by page, exactly the transactions the one added rule changes, with the reasons of both sides', async () => {
+    const base = defaultRuleset();
+    const added = { name: 'Very large amount', priority: 5, conditions: { all: [{ fact: 'amount', operator: 'greaterThanInclusive', value: 200 }] },
+      event: { type: 'decline', params: { code: 'VERY_LARGE', reason: 'Amount of 200 or more' } } };
+    const id = await startRun({ from: '2018-04-01', to: '2018-04-01', candidate: noModels({ ...base, rules: [...base.rules, added] }), baseline: noModels(base) });
+    const sim = await finished(id);
+    assert.equal(sim.status, 'completed', JSON.stringify(sim));
+    const expected = readSlice('2018-04-01', '2018-04-01').filter((r) => r.amount >= 200).map((r) => r.id).sort();
+    const { total, changes } = await allChanges(id);
+    assert.equal(total, expected.length);
+    assert.equal(sim.result.changedDecisions, expected.length);
+    assert.deepEqual(changes.map((c) => c.transactionId).sort(), expected);
+    for (const c of changes) {
+      assert.equal(c.candidate.decision, 'DECLINE');
+      assert.ok(c.candidate.reasons.includes('Amount of 200 or more'));
+      assert.ok(Array.isArray(c.baseline.reasons));
+    }
+  });
+
+  it('cancels a running simulation', async () => {
+    const id = await startRun({ from: '2018-05-01', to: '2018-08-31', candidate: { ruleset_version: 'default@1' } });
+    await waitFor(async () => (await stack.get(`/v1/simulations/${id}`)).body.status === 'running', 60_000, 'running');
+    const res = await stack.post(`/v1/simulations/${id}/cancel`, {});
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const sim = await finished(id);
+    assert.equal(sim.status, 'cancelled');
+    assert.equal(sim.result, null);
+    assert.equal((await stack.post(`/v1/simulations/${id}/cancel`, {})).status, 409);
+  });
+});
