@@ -4,6 +4,7 @@ import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-
 import { buildFacts } from '../../engine/facts.ts';
 import type { FeatureVector } from '../../engine/features/store.ts';
 import { applyPolicy } from '../../engine/policy.ts';
+import type { ArmScores } from '../../engine/scoring.ts';
 import { toConditionResult } from '../../engine/rules/reference.ts';
 import { rulesetSchema } from '../../engine/rules/ruleset.ts';
 import { parseTransaction } from '../../engine/transaction.ts';
@@ -119,13 +120,18 @@ describe('a published ruleset using every json-rules-engine feature', () => {
       });
       const tx = parseTransaction(input);
       assert.ok(tx.ok);
-      const facts = buildFacts(tx.value, stored.features as FeatureVector, null);
+      // The champion arm scores with its models: the rules saw the same scores the decision recorded.
+      const scores: ArmScores = {
+        combined: stored.model_score,
+        models: stored.models.map((m: { role: string; version: string; score: number }) => ({ role: m.role, modelVersion: m.version, score: m.score, topContributions: [] })),
+      };
+      const facts = buildFacts(tx.value, stored.features as FeatureVector, scores);
       const expected = await runJsonRulesEngine(document, facts, lists);
       const label = `payment ${JSON.stringify(overrides)}`;
 
       assert.deepEqual(stored.fired_rules.map((r: { name: string }) => r.name), expected.map((r) => r.name), label);
       assert.deepEqual(json(stored.fired_rules), json(expected), `${label}: events, priorities and condition results`);
-      const outcome = applyPolicy({ fired: expected, modelScore: null, policy });
+      const outcome = applyPolicy({ fired: expected, modelScore: scores.combined, policy });
       assert.deepEqual(
         { decision: answer.body.decision, score: answer.body.score, reasons: answer.body.reasons, tags: answer.body.tags },
         json({ decision: outcome.decision, score: outcome.score, reasons: outcome.reasons, tags: outcome.tags }), label);
