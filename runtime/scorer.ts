@@ -135,7 +135,7 @@ export async function registerCommittedModels(registry: ModelRegistry, dir: stri
 const ROLE_ORDER = ['gbdt', 'anomaly'];
 
 /** Per role, the model trained on the latest data (then the greatest version), supervised roles first. */
-function newestPerRole(models: readonly ModelMetadata[]): ModelMetadata[] {
+export function newestPerRole(models: readonly ModelMetadata[]): ModelMetadata[] {
   const trainedUntil = (m: ModelMetadata) => {
     const train = (m['training'] as { split?: { train?: unknown[] } } | undefined)?.split?.train;
     return typeof train?.[1] === 'string' ? train[1] : '';

@@ -55,7 +55,6 @@ export async function replayRange(opts: ReplayRangeOptions): Promise<RangeResult
   const store = opts.store ?? createMemoryFeatureStore({ definitions, seen: { windowMs: 0, max: 0 } });
   const readFrom = warm ? opts.fromMs - warmUpMs(definitions) : opts.fromMs;
   const span = Math.max(1, opts.toMs - readFrom);
-  const scored = opts.candidate.arm.modelVersions.length > 0 || opts.baseline.arm.modelVersions.length > 0;
   let lastReport = 0;
   let counted = 0;
 
@@ -72,8 +71,7 @@ export async function replayRange(opts: ReplayRangeOptions): Promise<RangeResult
         if (opts.signal?.aborted) throw new Error('simulation cancelled');
       }
       if (t < opts.fromMs) continue;
-      // Models take the amount beside the store's features (activities/onnx-scorer.ts modelInput); its fact is the same value.
-      yield { tx: row.tx, features: scored ? { ...row.features, amount: row.tx.amountValue } : row.features, fraud: row.label };
+      yield { tx: row.tx, features: row.features, fraud: row.label };
     }
   }
 

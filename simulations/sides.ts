@@ -1,6 +1,7 @@
 import type { Deployment } from '../engine/deployment.ts';
 import { loadRuleset, type CustomOperators } from '../engine/rules/load.ts';
 import type { Ruleset } from '../engine/rules/ruleset.ts';
+import type { ModelWeights } from '../engine/scoring.ts';
 import type { SimulationSide } from './simulate.ts';
 import type { ResolvedSide, SimulationRequest } from './spec.ts';
 
@@ -34,30 +35,36 @@ type RequestSide = SimulationRequest['candidate'];
 export async function resolveSides(request: Pick<SimulationRequest, 'candidate' | 'baseline'>, reader: SideReader): Promise<{ candidate: ResolvedSide; baseline: ResolvedSide }> {
   const deployment = await reader.currentDeployment();
   const champion = deployment
-    ? { label: `champion (deployment ${deployment.version}: ${deployment.champion.rulesetVersion})`, rulesetVersion: deployment.champion.rulesetVersion, modelVersions: deployment.champion.modelVersions }
+    ? { label: `champion (deployment ${deployment.version}: ${deployment.champion.rulesetVersion})`, rulesetVersion: deployment.champion.rulesetVersion,
+      modelVersions: deployment.champion.modelVersions, modelWeights: deployment.champion.modelWeights }
     : null;
   const baseline = await resolveSide('baseline', request.baseline, champion, reader);
   const candidate = await resolveSide('candidate', request.candidate, champion, reader);
   return { candidate, baseline };
 }
 
-async function resolveSide(field: string, side: RequestSide | undefined, champion: { label: string; rulesetVersion: string; modelVersions: string[] } | null, reader: SideReader): Promise<ResolvedSide> {
+type Champion = { label: string; rulesetVersion: string; modelVersions: string[]; modelWeights?: ModelWeights | undefined };
+
+async function resolveSide(field: string, side: RequestSide | undefined, champion: Champion | null, reader: SideReader): Promise<ResolvedSide> {
+  // The champion's models come with its weights; models named here combine as given, else by their own defaults.
   const modelVersions = side?.model_versions ?? champion?.modelVersions ?? [];
+  const weights = side?.model_weights ?? (side?.model_versions ? undefined : champion?.modelWeights);
+  const models = { modelVersions, ...(weights ? { modelWeights: weights } : {}) };
   if (side?.document) {
-    return { label: 'draft', rulesetVersion: 'draft', document: side.document, modelVersions };
+    return { label: 'draft', rulesetVersion: 'draft', document: side.document, ...models };
   }
   const id = side?.ruleset_version ?? champion?.rulesetVersion;
   if (!id) throw new SideInvalid(`${field}.ruleset_version`, 'no deployment exists to take the champion from: name a ruleset version');
   const record = await reader.version(id);
   if (!record) throw new SideInvalid(side?.ruleset_version ? `${field}.ruleset_version` : field, `ruleset version ${id} does not exist`);
   const label = side?.ruleset_version || side?.model_versions ? id : (champion?.label ?? id);
-  return { label, rulesetVersion: id, document: record.document, modelVersions };
+  return { label, rulesetVersion: id, document: record.document, ...models };
 }
 
 /** A resolved side, ready to decide: its ruleset compiled once (no condition trees: nobody reads them in bulk). */
 export function loadSide(name: string, side: ResolvedSide, operators: CustomOperators): SimulationSide {
   return {
-    arm: { name, rulesetVersion: side.rulesetVersion, modelVersions: side.modelVersions, shadow: false },
+    arm: { name, rulesetVersion: side.rulesetVersion, modelVersions: side.modelVersions, ...(side.modelWeights ? { modelWeights: side.modelWeights } : {}), shadow: false },
     ruleset: loadRuleset(side.rulesetVersion, side.document, { operators, explain: false }),
   };
 }

@@ -69,10 +69,10 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    const [candScores, baseScores] = await Promise.all([
-      scoreRows(opts.scorer, opts.candidate.arm, rows),
-      scoreRows(opts.scorer, opts.baseline.arm, rows),
-    ]);
+    // A candidate that changes only rules has the baseline's models: score once for both sides.
+    const sameModels = modelsKey(opts.candidate.arm) === modelsKey(opts.baseline.arm);
+    const candScores = await scoreRows(opts.scorer, opts.candidate.arm, rows);
+    const baseScores = sameModels ? candScores : await scoreRows(opts.scorer, opts.baseline.arm, rows);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as FeaturedRow;
       const cs = candScores[i] ?? null;
@@ -106,6 +106,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
   await flush();
   return { candidate, baseline, changed: { total: changedTotal, sample: changed }, transactions: done };
 }
+
+const modelsKey = (arm: Arm) => JSON.stringify([arm.modelVersions, arm.modelWeights ?? null]);
 
 /** The arm's models on each row's model input (its features and its amount), combined as the arm says: as a decision does. */
 async function scoreRows(scorer: SimulateOptions['scorer'], arm: Arm, rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {

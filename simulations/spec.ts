@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { armSchema } from '../engine/deployment.ts';
 import { rulesetSchema } from '../engine/rules/ruleset.ts';
+import type { ModelWeights } from '../engine/scoring.ts';
 
 /** What an author asks for when starting a simulation (API body; the CLI builds the same). */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD');
@@ -8,6 +10,7 @@ export const sideSchema = z.strictObject({
   ruleset_version: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}@\d+$/, 'must be a version id like default@3').optional(),
   document: rulesetSchema.optional().describe('A ruleset draft to simulate without saving it'),
   model_versions: z.array(z.string().min(1)).max(4).optional(),
+  model_weights: armSchema.shape.modelWeights.describe('How the models combine (weight per role); default: the champion\'s when its models are used, else each model\'s own'),
 }).refine((s) => !(s.ruleset_version && s.document), 'give ruleset_version or document, not both');
 
 export const simulationRequestSchema = z.strictObject({
@@ -28,6 +31,7 @@ export interface ResolvedSide {
   rulesetVersion: string;
   document: z.output<typeof rulesetSchema>;
   modelVersions: string[];
+  modelWeights?: ModelWeights;
 }
 
 export interface SimulationPlan {

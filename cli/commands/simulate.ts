@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createRuleCaches, listOperators } from '../../activities/ruleset-cache.ts';
-import type { ModelLoader } from '../../activities/onnx-scorer.ts';
+import { modelDirectoryIndex, type ModelLoader } from '../../activities/onnx-scorer.ts';
+import { newestPerRole } from '../../runtime/scorer.ts';
 import { createPool, type Db } from '../../db/pool.ts';
 import { DEFAULT_LISTS } from '../../db/seed.ts';
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
@@ -164,20 +165,26 @@ async function resolveCli(candidateArg: string | undefined, baselineArg: string 
       candidate: { ...(c.kind === 'version' ? { ruleset_version: c.id } : {}), ...(modelVersions ? { model_versions: modelVersions } : {}) },
       baseline: b.kind === 'version' ? { ruleset_version: b.id } : undefined,
     }, createRulesetReader(db)).catch((err: unknown) => { throw err instanceof SideInvalid ? new UsageProblem(err.message.replace(/^candidate/, '--candidate').replace(/^baseline/, '--baseline')) : err; });
-    baseline = b.kind === 'file' ? await fromFile('--baseline', b.path) : resolved.baseline;
-    candidate = c.kind === 'file' ? { ...(await fromFile('--candidate', c.path)), modelVersions: resolved.candidate.modelVersions } : resolved.candidate;
-    if (c.kind === 'default') candidate = { ...baseline, modelVersions: resolved.candidate.modelVersions };
+    baseline = b.kind === 'file' ? { ...(await fromFile('--baseline', b.path)), ...modelsOf(resolved.baseline) } : resolved.baseline;
+    candidate = c.kind === 'file' ? { ...(await fromFile('--candidate', c.path)), ...modelsOf(resolved.candidate) } : resolved.candidate;
+    if (c.kind === 'default') candidate = { ...baseline, ...modelsOf(resolved.candidate) };
   } else {
-    baseline = b.kind === 'file' ? await fromFile('--baseline', b.path) : { ...(await fromFile('--baseline', DEFAULT_RULESET)), label: 'rules/default.json' };
-    candidate = c.kind === 'file' ? await fromFile('--candidate', c.path) : { ...baseline };
-    candidate = { ...candidate, modelVersions: modelVersions ?? [] };
+    // Offline, the baseline is the champion every installation is seeded with: rules/default.json
+    // scored by the newest committed model of each role, combined by their own weights (runtime/scorer.ts).
+    const committed = newestPerRole([...(await modelDirectoryIndex(resolve(ROOT, 'models')).catch(() => new Map())).values()].map((m) => m.meta));
+    const seeded = { modelVersions: committed.map((m) => m.version), modelWeights: Object.fromEntries(committed.map((m) => [m.role, m.combine.weight])) };
+    baseline = { ...(await fromFile('--baseline', b.kind === 'file' ? b.path : DEFAULT_RULESET)), ...seeded, ...(b.kind === 'file' ? {} : { label: 'rules/default.json (seeded champion)' }) };
+    candidate = c.kind === 'file' ? { ...(await fromFile('--candidate', c.path)), ...seeded } : { ...baseline };
+    if (modelVersions) candidate = { label: candidate.label, rulesetVersion: candidate.rulesetVersion, document: candidate.document, modelVersions };
   }
   return { candidate, baseline };
 }
 
 function sideRecord(s: ResolvedSide) {
-  return { label: s.label, ruleset_version: s.rulesetVersion, model_versions: s.modelVersions, document: s.document };
+  return { label: s.label, ruleset_version: s.rulesetVersion, model_versions: s.modelVersions, model_weights: s.modelWeights ?? null, document: s.document };
 }
+
+const modelsOf = (s: ResolvedSide) => ({ modelVersions: s.modelVersions, ...(s.modelWeights ? { modelWeights: s.modelWeights } : {}) });
 
 async function openLines(path: string): Promise<{ write(line: string): Promise<void>; close(): Promise<void> }> {
   await mkdir(dirname(resolve(path)), { recursive: true });
