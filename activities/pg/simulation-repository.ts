@@ -9,6 +9,7 @@ export interface SimulationSummary {
   id: string;
   status: SimulationStatus;
   from: string;
+  /** The last instant replayed (the range is [from, to]): its date is the request's `to`. */
   to: string;
   candidate: { label: string; rulesetVersion: string; modelVersions: string[] };
   baseline: { label: string; rulesetVersion: string; modelVersions: string[] };
@@ -34,7 +35,7 @@ export interface SimulationResultFigures {
 /** Simulations, their per-chunk counts and the changed decisions. */
 export function createSimulationRepository(db: Db) {
   const summaryOf = (r: SimRow, chunksDone: number): SimulationSummary => ({
-    id: r.id, status: r.status, from: r.from_ts.toISOString(), to: r.to_ts.toISOString(),
+    id: r.id, status: r.status, from: r.from_ts.toISOString(), to: new Date(r.to_ts.getTime() - 1).toISOString(),
     candidate: sideSummary(r.candidate), baseline: sideSummary(r.baseline),
     chunksTotal: r.chunks_total, chunksDone, rowsDone: r.rows_done,
     progress: r.status === 'completed' ? 100 : Math.min(99, Math.round(((chunksDone + (r.current_fraction ?? 0)) / Math.max(1, r.chunks_total)) * 100)),

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { aUser, signIn } from '../support/principals.ts';
 import { waitFor } from '../support/wait.ts';
 import { amountRuleset, DATA_DIR, defaultRuleset, expectedFigures, readSlice } from './fixtures.ts';
@@ -119,6 +119,34 @@ describe('the simulations API', () => {
       assert.ok(c.candidate.reasons.includes('Amount of 200 or more'));
       assert.ok(Array.isArray(c.baseline.reasons));
     }
+  });
+
+  it('replays transactions recorded in Postgres with their labels (unlabelled ones count in the mix, not in precision or recall)', async () => {
+    const amounts = [300, 300, 300, 300, 300, 300, 50, 50, 50, 50, 50, 50];
+    const txs = amounts.map((amount, i) => aTransaction({ amount: String(amount), customer_id: `pg-sim-${i}`, occurred_at: `2026-11-23T10:00:${String(10 + i).padStart(2, '0')}Z` }));
+    const bulk = await stack.post('/v1/decisions/bulk', { transactions: txs });
+    assert.equal(bulk.status, 200, JSON.stringify(bulk.body));
+    const labels: [number, boolean][] = [[0, true], [1, true], [6, true], [7, false]];
+    for (const [i, fraud] of labels) {
+      const id = (txs[i] as { id: string }).id;
+      await waitFor(async () => (await stack.get(`/v1/decisions/${id}`)).status === 200, 30_000, `${id} recorded`);
+      const res = await stack.post('/v1/labels', { transaction_id: id, fraud, source: 'chargeback', known_at: '2026-11-23T12:00:00Z' });
+      assert.ok(res.status === 201 || res.status === 200, JSON.stringify(res.body));
+    }
+    for (const tx of txs) await waitFor(async () => (await stack.get(`/v1/decisions/${(tx as { id: string }).id}`)).status === 200, 30_000, 'recorded');
+    const id = await startRun({ source: 'postgres', from: '2026-11-23', to: '2026-11-23', candidate: noModels(amountRuleset(220, 'review')), baseline: noModels(amountRuleset(1e9, 'review', 'never')) });
+    const sim = await finished(id);
+    assert.equal(sim.status, 'completed', JSON.stringify(sim));
+    assert.equal(sim.to.slice(0, 10), '2026-11-23');
+    const c = sim.result.candidate;
+    assert.equal(c.transactions, 12);
+    assert.deepEqual(c.decisions, { APPROVE: 6, REVIEW: 6, DECLINE: 0 });
+    assert.equal(c.labelled, 4);
+    assert.equal(c.frauds, 3);
+    assert.deepEqual([c.truePositives, c.falsePositives, c.falseNegatives], [2, 0, 1]);
+    assert.equal(c.fraudAmountCaught, 600);
+    assert.equal(c.fraudAmountMissed, 50);
+    assert.deepEqual(c.rules['Amount over 220'], { hits: 6, frauds: 2, precision: 1 });
   });
 
   it('cancels a running simulation', async () => {
