@@ -80,7 +80,7 @@ def write_models(out: str, long: dict, baseline: dict, source: dict) -> None:
     specs = [
         dict(role="gbdt", name="fraudguard-gbdt", model=gbdt_to_onnx(gbdt, len(inputs)), output="probabilities", column=1,
              scores=g, expect=gbdt.predict_proba(fixture_x)[:, 1], params={**GBDT_PARAMS}, weight=1.0,
-             reasons={"method": "saabas-path-contributions", "file": f"gbdt-{end}.trees.json"}, scaling=None),
+             reasons={"method": "saabas-path-contributions"}, scaling=None),
         dict(role="anomaly", name="fraudguard-anomaly", model=iforest_to_onnx(forest, len(inputs), lo, hi), output="score", column=0,
              scores=a, expect=anomaly01(forest, fixture_x, lo, hi), params={**IFOREST_PARAMS, "imputer": "median"}, weight=0.0,
              reasons={"method": "occlusion", "baseline": "each feature in turn set missing (NaN → training median), one batched run"},
@@ -88,8 +88,12 @@ def write_models(out: str, long: dict, baseline: dict, source: dict) -> None:
                       "map": "clip((s - lo) / (hi - lo), 0, 1)", "lo": lo, "hi": hi, "lo_is": "training median of s", "hi_is": "training 99.99th percentile of s"}),
     ]
     for spec in specs:
-        version = f"{spec['role']}-{end}"
         data = spec["model"].SerializeToString()
+        # Content-addressed: the training period and the ONNX file's digest. A retrained model never
+        # reuses a registered version (versions are immutable); the same run reproduces the same name.
+        version = f"{spec['role']}-{end}-{sha256(data)[:8]}"
+        if spec["role"] == "gbdt":
+            spec["reasons"]["file"] = f"{version}.trees.json"
         with open(os.path.join(out, f"{version}.onnx"), "wb") as fh:
             fh.write(data)
         if spec["role"] == "gbdt":

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.ts';
-import type { DeploymentSource } from '../activities/decision-activities.ts';
 import { ModelRejected, type ModelMetadata } from '../activities/model-metadata.ts';
 import { createModelRegistry, ModelVersionExists, type ModelRegistry } from '../activities/model-registry.ts';
 import { createOnnxScorer, modelDirectoryIndex, modelsInDirectory, type OnnxScorer } from '../activities/onnx-scorer.ts';
@@ -18,11 +17,13 @@ export interface RuntimeScorer extends OnnxScorer {
   /** How that champion combines them: each committed model's own weight, written out on the arm. */
   defaultModelWeights: ModelWeights;
   /**
-   * Keeps the loaded sessions in step with the deployment in force: the versions a new deployment
-   * names are loaded before its first decision needs them (hot swap, no restart), and a version no
-   * arm names any more is freed once no decision has used it for `idleMs`. Returns the stop function.
+   * Keeps the loaded sessions in step with the deployment in force, read with `current` every
+   * `intervalMs` (its own read: the decisions' cached deployment is left to age on its own clock):
+   * the versions a new deployment names are loaded before its first decision needs them (hot swap,
+   * no restart), and a version no arm names any more is freed once no decision has used it for
+   * `idleMs`. Returns the stop function.
    */
-  follow(deployments: DeploymentSource, opts?: { intervalMs?: number; idleMs?: number }): () => void;
+  follow(current: () => Promise<Deployment | null>, opts?: { intervalMs?: number; idleMs?: number }): () => void;
 }
 
 /**
@@ -57,14 +58,16 @@ export async function createScorer(deps: { db: Db; log: Logger; modelsDir?: stri
       for (const v of versions ?? [...lastUsed.keys()]) lastUsed.delete(v);
       await scorer.release(versions);
     },
-    follow(deployments, opts = {}) {
+    follow(current, opts = {}) {
       const idleMs = opts.idleMs ?? 60_000;
       let busy = false;
       const step = async () => {
         if (busy) return;
         busy = true;
         try {
-          const named = namedVersions(await deployments.current());
+          const deployment = await current();
+          if (!deployment) return;
+          const named = namedVersions(deployment);
           for (const v of named) {
             if (lastUsed.has(v)) continue;
             touch([v]);

@@ -138,7 +138,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       const stores = opts.featureStore
         ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX, timeoutMs: config.FEATURE_TIMEOUT_MS });
       const caches = createRuleCaches(reader);
-      const unfollow = scorer.follow(caches.deployments);
+      const unfollow = scorer.follow(() => reader.currentDeployment());
       stops.push(async () => unfollow());
       const activities = {
         ...createDecisionActivities({

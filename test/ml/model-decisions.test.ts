@@ -72,8 +72,9 @@ describe('decisions scored by the registered ONNX models (real stack)', () => {
   });
 
   it('gives the models the transaction\'s amount: a large amount moves the score, the same amount does not', async () => {
+    // A new customer at a new terminal at the same moment: every feature the same, only the amount differs.
     const scoreOf = async (amount: string) => {
-      const res = await stack.post('/v1/decisions', aTransaction({ customer_id: uniqueName('c'), amount }));
+      const res = await stack.post('/v1/decisions', aTransaction({ customer_id: uniqueName('c'), merchant_id: uniqueName('m'), occurred_at: '2026-11-22T10:00:00.000Z', amount }));
       assert.equal(res.status, 200, JSON.stringify(res.body));
       return res.body.model_scores.gbdt as number;
     };
