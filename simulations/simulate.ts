@@ -14,10 +14,19 @@ export interface FeaturedRow {
   fraud: boolean | null;
 }
 
-/** What a side of the comparison runs: an arm's ruleset and models. */
-export interface SimulationSide {
+/** One arm with its loaded ruleset. */
+export interface ArmRuleset {
   arm: Arm;
   ruleset: LoadedRuleset;
+}
+
+/**
+ * What a side of the comparison runs: an arm's ruleset and models; for a deployment (champion and
+ * challengers), `route` picks each transaction's acting arm as production would (engine/routing.ts),
+ * and `arm` / `ruleset` are its champion's.
+ */
+export interface SimulationSide extends ArmRuleset {
+  route?: (tx: Transaction) => ArmRuleset;
 }
 
 export interface ChangedDecision {
@@ -69,16 +78,20 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
+    const candArms = armsOf(opts.candidate, rows);
+    const baseArms = armsOf(opts.baseline, rows);
     // A candidate that changes only rules has the baseline's models: score once for both sides.
-    const sameModels = modelsKey(opts.candidate.arm) === modelsKey(opts.baseline.arm);
-    const candScores = await scoreRows(opts.scorer, opts.candidate.arm, rows);
-    const baseScores = sameModels ? candScores : await scoreRows(opts.scorer, opts.baseline.arm, rows);
+    const sameModels = !opts.candidate.route && !opts.baseline.route && modelsKey(opts.candidate.arm) === modelsKey(opts.baseline.arm);
+    const candScores = await scoreArms(opts.scorer, candArms, rows);
+    const baseScores = sameModels ? candScores : await scoreArms(opts.scorer, baseArms, rows);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as FeaturedRow;
       const cs = candScores[i] ?? null;
       const bs = baseScores[i] ?? null;
-      const c = await decideArm(opts.candidate.arm, opts.candidate.ruleset, buildFacts(row.tx, row.features, cs), cs);
-      const b = await decideArm(opts.baseline.arm, opts.baseline.ruleset, buildFacts(row.tx, row.features, bs), bs);
+      const ca = candArms[i] as ArmRuleset;
+      const ba = baseArms[i] as ArmRuleset;
+      const c = await decideArm(ca.arm, ca.ruleset, buildFacts(row.tx, row.features, cs), cs);
+      const b = await decideArm(ba.arm, ba.ruleset, buildFacts(row.tx, row.features, bs), bs);
       const day = row.tx.occurred_at.slice(0, 10);
       count(candidate, { day, amount: row.tx.amountValue, fraud: row.fraud, decision: c });
       count(baseline, { day, amount: row.tx.amountValue, fraud: row.fraud, decision: b });
@@ -108,6 +121,29 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
 }
 
 const modelsKey = (arm: Arm) => JSON.stringify([arm.modelVersions, arm.modelWeights ?? null]);
+
+function armsOf(side: SimulationSide, rows: FeaturedRow[]): ArmRuleset[] {
+  const route = side.route;
+  return route ? rows.map((r) => route(r.tx)) : rows.map(() => side);
+}
+
+/** Each row scored by its own arm's models: rows grouped by models, one batch per group. */
+async function scoreArms(scorer: SimulateOptions['scorer'], arms: ArmRuleset[], rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
+  const groups = new Map<string, { arm: Arm; at: number[] }>();
+  arms.forEach((a, i) => {
+    const key = modelsKey(a.arm);
+    let g = groups.get(key);
+    if (!g) groups.set(key, g = { arm: a.arm, at: [] });
+    g.at.push(i);
+  });
+  if (groups.size === 1) return scoreRows(scorer, (arms[0] as ArmRuleset).arm, rows);
+  const out: (ArmScores | null)[] = new Array<ArmScores | null>(rows.length).fill(null);
+  for (const { arm, at } of groups.values()) {
+    const scores = await scoreRows(scorer, arm, at.map((i) => rows[i] as FeaturedRow));
+    at.forEach((i, k) => { out[i] = scores[k] ?? null; });
+  }
+  return out;
+}
 
 /** The arm's models on each row's model input (its features and its amount), combined as the arm says: as a decision does. */
 async function scoreRows(scorer: SimulateOptions['scorer'], arm: Arm, rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { armSchema } from '../engine/deployment.ts';
-import { rulesetSchema } from '../engine/rules/ruleset.ts';
+import { armSchema, deploymentSpecSchema, type DeploymentSpec } from '../engine/deployment.ts';
+import { rulesetSchema, type Ruleset } from '../engine/rules/ruleset.ts';
 import type { ModelWeights } from '../engine/scoring.ts';
 
 /** What an author asks for when starting a simulation (API body; the CLI builds the same). */
@@ -11,7 +11,12 @@ export const sideSchema = z.strictObject({
   document: rulesetSchema.optional().describe('A ruleset draft to simulate without saving it'),
   model_versions: z.array(z.string().min(1)).max(4).optional(),
   model_weights: armSchema.shape.modelWeights.describe('How the models combine (weight per role); default: the champion\'s when its models are used, else each model\'s own'),
-}).refine((s) => !(s.ruleset_version && s.document), 'give ruleset_version or document, not both');
+  deployment: deploymentSpecSchema.optional()
+    .describe('A deployment (champion and challengers with their shares): each transaction decided by the arm production would route it to'),
+}).refine((s) => !(s.ruleset_version && s.document), 'give ruleset_version or document, not both')
+  .refine((s) => !(s.deployment && (s.ruleset_version || s.document || s.model_versions || s.model_weights)), {
+    message: 'a deployment names its arms\' rulesets and models: give it alone', path: ['deployment'],
+  });
 
 export const simulationRequestSchema = z.strictObject({
   source: z.enum(['dataset', 'postgres']).default('dataset')
@@ -32,6 +37,8 @@ export interface ResolvedSide {
   document: z.output<typeof rulesetSchema>;
   modelVersions: string[];
   modelWeights?: ModelWeights;
+  /** A deployment side: its spec and the document of every ruleset version its arms name (rulesetVersion etc. are its champion's). */
+  deployment?: { spec: DeploymentSpec; documents: Record<string, Ruleset> };
 }
 
 export interface SimulationPlan {

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 /** The shared data set, read in the tests from ../shared/data relative to the repository. */
 export const DATA_DIR = resolve(import.meta.dirname, '../../../shared/data');
 
-export interface SliceRow { id: string; day: string; amount: number; fraud: boolean }
+export interface SliceRow { id: string; day: string; customer: string; amount: number; fraud: boolean }
 
 /**
  * The rows of [fromDay, toDay] (inclusive, YYYY-MM-DD) read straight from the CSV with a plain split:
@@ -18,13 +18,13 @@ export function readSlice(fromDay: string, toDay: string): SliceRow[] {
     const lines = gunzipSync(readFileSync(resolve(DATA_DIR, `${month}.csv.gz`))).toString('utf8').split('\n');
     const header = (lines[0] as string).split(',');
     const at = (name: string) => header.indexOf(name);
-    const [id, dt, amount, fraud] = [at('TRANSACTION_ID'), at('TX_DATETIME'), at('TX_AMOUNT'), at('TX_FRAUD')];
+    const [id, dt, customer, amount, fraud] = [at('TRANSACTION_ID'), at('TX_DATETIME'), at('CUSTOMER_ID'), at('TX_AMOUNT'), at('TX_FRAUD')];
     for (const line of lines.slice(1)) {
       if (!line) continue;
       const cells = line.split(',');
       const day = (cells[dt] as string).slice(0, 10);
       if (day < fromDay || day > toDay) continue;
-      rows.push({ id: cells[id] as string, day, amount: Number(cells[amount]), fraud: cells[fraud] === '1' });
+      rows.push({ id: cells[id] as string, day, customer: cells[customer] as string, amount: Number(cells[amount]), fraud: cells[fraud] === '1' });
     }
   }
   return rows;

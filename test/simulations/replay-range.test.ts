@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { listOperators } from '../../activities/ruleset-cache.ts';
 import type { FeatureDefinition } from '../../engine/features/definitions.ts';
+import { bucketOf } from '../../engine/routing.ts';
 import { rulesetSchema } from '../../engine/rules/ruleset.ts';
 import { figuresOf, merge } from '../../simulations/metrics.ts';
 import { simulationScorer } from '../../simulations/model-scorer.ts';
@@ -77,6 +78,24 @@ describe('replaying a stretch of the data set through a candidate beside a basel
       assert.ok(change.candidate.reasons.includes('Amount of 200 or more'), JSON.stringify(change));
       assert.notEqual(change.baseline.decision, 'DECLINE');
     }
+  });
+
+  it('decides each transaction by the arm a candidate deployment routes it to', async () => {
+    const never = rulesetSchema.parse(amountRuleset(1e9, 'review', 'never'));
+    const strict = rulesetSchema.parse(amountRuleset(220, 'decline', 'strict'));
+    const spec = { champion: { name: 'champion', rulesetVersion: 'never@1', modelVersions: [] },
+      challengers: [{ name: 'strict', rulesetVersion: 'strict@1', modelVersions: [], share: 30, shadow: false }], routingKey: 'customer_id' as const, salt: 'sim-test' };
+    const candidate = loadSide('candidate', { label: 'deployment', rulesetVersion: 'never@1', document: never, modelVersions: [],
+      deployment: { spec, documents: { 'never@1': never, 'strict@1': strict } } }, operators);
+    const { counts } = await replayRange({
+      source, fromMs: dayStartMs('2018-04-01'), toMs: dayStartMs('2018-04-02'), candidate, baseline: side('baseline', never), scorer,
+    });
+    const routed = (customer: string) => bucketOf(`sim-test:${customer}`) < 3000;
+    const expected = readSlice('2018-04-01', '2018-04-01').filter((r) => r.amount > 220 && routed(r.customer)).map((r) => r.id).sort();
+    assert.ok(expected.length > 0);
+    assert.ok(expected.length < readSlice('2018-04-01', '2018-04-01').filter((r) => r.amount > 220).length, 'the champion keeps the rest');
+    assert.deepEqual(counts.changed.sample.map((c) => c.transactionId).sort(), expected);
+    assert.equal(counts.candidate.decisions.DECLINE, expected.length);
   });
 
   it('counts the same in chunks (windows warmed by replay, or the store handed on) as in one run', async () => {

@@ -45,6 +45,8 @@ describe('the simulations API', () => {
       [{ from: '2018-04-01', to: '2018-04-02', candidate: {}, chunk_days: 0 }, 'chunk_days'],
       [{ from: '2018-04-01', to: '2018-04-02', candidate: { ruleset_version: 'nope' } }, 'candidate.ruleset_version'],
       [{ from: '2018-04-01', to: '2018-04-02', candidate: { ruleset_version: 'missing@4' } }, 'candidate.ruleset_version'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: { deployment: { champion: { name: 'champion', rulesetVersion: 'default@1' }, challengers: [{ name: 'next', rulesetVersion: 'missing@2', share: 10 }] } } }, 'candidate.deployment.challengers.0.rulesetVersion'],
+      [{ from: '2018-04-01', to: '2018-04-02', candidate: { ruleset_version: 'default@1', deployment: { champion: { name: 'champion', rulesetVersion: 'default@1' } } } }, 'candidate.deployment'],
       [{ from: '2018-04-01', to: '2018-04-02', candidate: { document: { ...amountRuleset(1, 'review'), rules: [{ name: 'x', conditions: { all: [{ fact: 'no_such_fact', operator: 'equal', value: 1 }] }, event: { type: 'review' } }] } } }, 'candidate.document.rules[0].conditions.all[0].fact'],
     ];
     for (const [body, field] of cases) {
