@@ -21,6 +21,7 @@ export function createRuleCaches(reader: RulesetReader, opts: CacheOptions = {})
   const lists = createListCache(reader, refreshMs, now);
   const loaded = new Map<string, Promise<LoadedRuleset>>();
   let deployment: { value: Promise<Deployment>; at: number } | null = null;
+  let lastGood: Deployment | null = null;
 
   const operators = listOperators(lists);
 
@@ -44,9 +45,16 @@ export function createRuleCaches(reader: RulesetReader, opts: CacheOptions = {})
     deployments: {
       async current() {
         if (!deployment || now() - deployment.at > refreshMs) {
+          const previous = lastGood;
           const value = reader.currentDeployment().then((d) => {
             if (!d) throw new Error('no deployment exists: the database was not seeded');
+            lastGood = d;
             return d;
+          }, (err: unknown) => {
+            // Postgres unreachable: keep deciding with the deployment last read (DESIGN.md: decisions are
+            // still served while Postgres is down); it is read again after refreshMs.
+            if (previous) return previous;
+            throw err;
           });
           value.catch(() => { deployment = null; });
           deployment = { value, at: now() };
@@ -78,7 +86,16 @@ function createListCache(reader: RulesetReader, refreshMs: number, now: () => nu
   let inFlight: Promise<void> | null = null;
 
   async function reload(): Promise<void> {
-    const revisions = await reader.listRevisions();
+    let revisions: Map<string, number>;
+    try {
+      revisions = await reader.listRevisions();
+    } catch (err) {
+      // Postgres unreachable: lists read before stay in force (tried again after refreshMs); a worker
+      // that never read them cannot decide on them and fails the attempt instead.
+      if (checkedAt === -Infinity) throw err;
+      checkedAt = now();
+      return;
+    }
     for (const name of contents.keys()) if (!revisions.has(name)) contents.delete(name);
     await Promise.all([...revisions].map(async ([name, revision]) => {
       if (contents.get(name)?.revision === revision) return;

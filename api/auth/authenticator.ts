@@ -57,7 +57,15 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     const cacheKey = hash.toString('hex');
     const cached = keyCache.get(cacheKey);
     if (cached && cached.until > now()) return { kind: 'ok', principal: cached.principal, via: 'bearer' };
-    const record = await deps.keys.findActive(hash);
+    let record: Awaited<ReturnType<ApiKeyRepository['findActive']>>;
+    try {
+      record = await deps.keys.findActive(hash);
+    } catch (err) {
+      // Postgres unreachable: a key this process has verified before keeps deciding (DESIGN.md: decisions
+      // are still served while Postgres is down); its revocation takes effect when the database answers.
+      if (cached) return { kind: 'ok', principal: cached.principal, via: 'bearer' };
+      throw err;
+    }
     if (!record) { keyCache.delete(cacheKey); return { kind: 'invalid', reason: 'unknown or revoked API key' }; }
     const principal = { kind: 'key' as const, id: record.id, name: record.name, scopes: known<Scope>(SCOPES, record.scopes), rateLimit: record.rateLimit };
     if (keyCache.size > 10_000) keyCache.clear();
