@@ -53,6 +53,26 @@ export function decisionView(d: Decision) {
  * (or reads the finished one) and gets the first decision back, never a second one.
  */
 export async function decideThroughWorkflow(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
+  // Safe to repeat: the same workflow id with USE_EXISTING joins the workflow a failed attempt may
+  // have started. A Temporal server restarting mid-call does exactly that: the SDK's own gRPC retry
+  // finds the start already done ("StartDeduped") but the update not run.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await updateWithStart(deps, tx, receivedAtMs);
+    } catch (err) {
+      if (attempt >= 3 || !isTransientTemporalError(err)) throw err;
+      deps.log?.warn({ transactionId: tx.id, attempt, err }, 'update-with-start failed on a transient error: trying again');
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
+function isTransientTemporalError(err: unknown): boolean {
+  const text = `${(err as Error)?.message ?? ''} ${(err as { cause?: Error })?.cause?.message ?? ''} ${(err as Error)?.stack ?? ''}`;
+  return /StartDeduped|UNAVAILABLE|DEADLINE_EXCEEDED/.test(text);
+}
+
+async function updateWithStart(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
   const workflowId = workflowIdOf(tx.id);
   const start = new WithStartWorkflowOperation(transactionWorkflow, {
     workflowId,
