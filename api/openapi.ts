@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { transactionInputSchema } from '../engine/transaction.ts';
 import { deploymentSpecSchema } from '../engine/deployment.ts';
 import { bulkRequestSchema } from './bulk-decisions.ts';
+import { modelRegistrationSchema } from './routes/models.ts';
 import { simulationRequestSchema } from '../simulations/spec.ts';
 import { ROUTE_PERMISSIONS } from './permissions.ts';
 
@@ -11,6 +12,8 @@ import { ROUTE_PERMISSIONS } from './permissions.ts';
  * requests (z.toJSONSchema), so the document cannot drift from what the server accepts. Every route
  * of the permission table is listed with the permission it needs.
  */
+
+const reasonCode = z.object({ feature: z.string(), contribution: z.number() });
 
 /** The reply of POST /v1/decisions (api/routes/decisions.ts decisionView); a test checks real replies against it. */
 export const decisionReplySchema = z.object({
@@ -23,8 +26,13 @@ export const decisionReplySchema = z.object({
   arm: z.string(),
   ruleset_version: z.string(),
   model_versions: z.array(z.string()),
+  model_score: z.number().nullable().describe('The arm\'s combined model score (its modelWeights), before rule adjustments; null without models'),
   model_scores: z.record(z.string(), z.number().nullable()),
-  top_features: z.array(z.unknown()),
+  models: z.array(z.object({
+    role: z.string(), version: z.string(), score: z.number(),
+    top_features: z.array(reasonCode).describe('Reason codes: the features that pushed this model\'s score up the most, largest first'),
+  })),
+  top_features: z.array(reasonCode).describe('The reason codes of the arm\'s first model'),
   deployment_version: z.number().int(),
   degraded: z.boolean().describe('true when the feature store was unavailable and missing features were assumed'),
   latency_ms: z.number(),
@@ -61,6 +69,10 @@ const OPERATIONS: Record<string, { summary: string; request?: z.ZodType; reply?:
   'POST /v1/decisions/bulk': { summary: 'Decide up to 1,000 transactions; each item is validated and decided on its own, idempotent by transaction id.', request: bulkRequestSchema, reply: bulkReplySchema },
   'GET /v1/decisions/:id': { summary: 'A decision by transaction id, with its features, fired rules and events.', reply: decisionReplySchema },
   'POST /v1/deployments': { summary: 'A new deployment: champion and challengers (four-eyes).', request: deploymentSpecSchema },
+  'GET /v1/models': { summary: 'Registered model versions (?status=active|retired), with where the deployment in force uses them.' },
+  'GET /v1/models/:version': { summary: 'One model version with its whole metadata.' },
+  'POST /v1/models': { summary: 'Register a model version: its ONNX file (base64) with the metadata ml/train.py wrote; 400 names the field at fault, 409 when the version exists.', request: modelRegistrationSchema },
+  'POST /v1/models/:version/retire': { summary: 'Retire a model version (it stays loadable for replays); 409 while an arm of the deployment in force names it.' },
   'POST /v1/simulations': { summary: 'Replay a period of history through a candidate beside the baseline (the champion by default), as a chunked workflow; poll GET /v1/simulations/{id}.', request: simulationRequestSchema },
 };
 

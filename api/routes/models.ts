@@ -11,7 +11,8 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-const registerSchema = z.strictObject({
+/** The body of POST /v1/models (also in GET /openapi.json). */
+export const modelRegistrationSchema = z.strictObject({
   onnx: z.string().min(1, 'is required: the ONNX file, base64-encoded').regex(BASE64, 'must be the ONNX file, base64-encoded')
     .describe('The ONNX file, base64-encoded (`base64 -w0 model.onnx`)'),
   metadata: z.record(z.string(), z.unknown()).describe('The metadata document ml/train.py writes beside the model (name, version, role, featureNames, onnx, missingValues, …)'),
@@ -77,7 +78,7 @@ export function modelRoutes(deps: { db: Db }): Router {
   });
 
   router.post('/v1/models', async (req, res) => {
-    const parsed = registerSchema.safeParse(req.body);
+    const parsed = modelRegistrationSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(issuesOf(parsed.error));
     const onnx = new Uint8Array(Buffer.from(parsed.data.onnx, 'base64'));
     try {
