@@ -179,7 +179,8 @@ describe('publishing rulesets and changing deployments', () => {
 
     const blocked = await waitFor(async () => {
       const res = await stack.post('/v1/decisions', aTransaction({ device_id: device, customer_id: uniqueName('c') }));
-      return res.body.decision === 'DECLINE' ? res.body : null;
+      // Lists and the deployment refresh on their own clocks: wait for a decline made under this test's deployment.
+      return res.body.decision === 'DECLINE' && res.body.deployment_version === version ? res.body : null;
     }, 20_000, 'a decline for the blocked device');
     assert.equal(blocked.deployment_version, version);
     assert.equal(blocked.reasons[0].code, 'BLOCKED_DEVICE');
