@@ -13,7 +13,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,8,32').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
-const BULK_ROUNDS = Number(process.env.BENCH_BULK_ROUNDS ?? 3);
+const BULK_ROUNDS = Number(process.env.BENCH_BULK_ROUNDS ?? 1);
 
 /** A bare express endpoint that parses the same body and answers a fixed JSON: the ceiling for the HTTP layer. */
 async function bareExpress(): Promise<{ url: string; close(): Promise<void> }> {

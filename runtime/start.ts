@@ -122,6 +122,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     let redis: Redis | null = null;
     if (config.REDIS_URL) {
       redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
+      // While Redis is down the client reports each failed reconnection: logged once per outage, not
+      // printed as an unhandled error event every few seconds (decisions are marked degraded meanwhile).
+      let redisDown = false;
+      redis.on('error', (err: Error) => { if (!redisDown) log.warn({ err: err.message }, 'Redis unreachable: decisions are degraded until it answers'); redisDown = true; });
+      redis.on('ready', () => { if (redisDown) log.info('Redis answers again'); redisDown = false; });
       await redis.connect().catch((err: unknown) => log.warn({ err }, 'Redis unreachable at start: decisions will be degraded until it answers'));
       stops.push(async () => { redis?.disconnect(); });
     } else {
