@@ -89,7 +89,8 @@ async function apiRun(to: string): Promise<{ seconds: number; transactions: numb
     if (res.status !== 202) throw new Error(`POST /v1/simulations: ${res.status} ${JSON.stringify(res.body)}`);
     let lastLog = 0;
     for (;;) {
-      const sim = (await stack.get(`/v1/simulations/${res.body.id}`)).body;
+      // The worker shares this process: a reply may be late or a kept-alive socket closed under load; ask again.
+      const sim = (await stack.get(`/v1/simulations/${res.body.id}`).catch(() => ({ body: { status: 'running', progress: '?', rowsDone: 0 } }))).body;
       if (sim.status === 'completed') {
         return { seconds: (performance.now() - started) / 1000, transactions: sim.result.transactions, chunks: sim.chunksTotal, chunkDays };
       }

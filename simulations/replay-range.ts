@@ -68,6 +68,9 @@ export async function replayRange(opts: ReplayRangeOptions): Promise<RangeResult
       if (++lastReport >= 2_000) {
         lastReport = 0;
         opts.onProgress?.(Math.min(1, (t - readFrom) / span), counted);
+        // The replay runs on promises alone (microtasks): let timers and I/O through — the heartbeat
+        // that tells Temporal this worker is alive, the API served by the same process.
+        await new Promise<void>((ok) => setImmediate(ok));
         if (opts.signal?.aborted) throw new Error('simulation cancelled');
       }
       if (t < opts.fromMs) continue;
