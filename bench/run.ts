@@ -37,12 +37,13 @@ export async function runBench(argv: string[]): Promise<number> {
     } catch (err) {
       console.error(`${suite.name}: failed: ${(err as Error).message}`);
     }
+    // Written after every suite: a run stopped part-way (the simulation takes minutes) keeps what it measured.
+    if (jsonFile) {
+      mkdirSync(dirname(jsonFile), { recursive: true });
+      writeFileSync(jsonFile, JSON.stringify(figures, null, 2));
+    }
   }
-  if (jsonFile) {
-    mkdirSync(dirname(jsonFile), { recursive: true });
-    writeFileSync(jsonFile, JSON.stringify(figures, null, 2));
-    console.log(`\nwrote ${figures.length} figures to ${jsonFile}`);
-  }
+  if (jsonFile) console.log(`\nwrote ${figures.length} figures to ${jsonFile}`);
   return 0;
 }
 
