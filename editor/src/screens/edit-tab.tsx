@@ -21,6 +21,8 @@ const VALIDATE_AFTER_MS = 500;
 export function EditTab({ ws }: { ws: Workspace }) {
   const session = useSession();
   const [problems, setProblems] = useState<Problem[]>([]);
+  // Formatting runs in Monaco's JSON worker: a save started meanwhile would store the text before it.
+  const [formatting, setFormatting] = useState(false);
   const [checking, setChecking] = useState(false);
   const [validateError, setValidateError] = useState<unknown>(null);
   const [comment, setComment] = useState('');
@@ -81,6 +83,15 @@ export function EditTab({ ws }: { ws: Workspace }) {
     e.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void latest.current.saveDraft());
   };
 
+  const format = async () => {
+    setFormatting(true);
+    try {
+      await editor.current?.getAction('editor.action.formatDocument')?.run();
+    } finally {
+      setFormatting(false);
+    }
+  };
+
   const jump = (p: Problem) => {
     const e = editor.current;
     if (!e) return;
@@ -110,10 +121,10 @@ export function EditTab({ ws }: { ws: Workspace }) {
   return (
     <div class="edit-tab">
       <div class="toolbar" role="toolbar" aria-label="Draft">
-        <button class="primary" onClick={() => void ws.saveDraft()} disabled={!canWrite || ws.saving || !ws.dirty} aria-keyshortcuts="Control+S">
+        <button class="primary" onClick={() => void ws.saveDraft()} disabled={!canWrite || ws.saving || formatting || !ws.dirty} aria-keyshortcuts="Control+S">
           {ws.saving ? 'Saving…' : 'Save draft'}
         </button>
-        <button onClick={() => void editor.current?.getAction('editor.action.formatDocument')?.run()} title="Shift+Alt+F">Format</button>
+        <button onClick={() => void format()} disabled={formatting} title="Shift+Alt+F">Format</button>
         <span role="status" class="muted" data-testid="check-status">
           {checking ? 'Checking…' : errors === 0 ? 'No problems found' : `${errors} problem${errors === 1 ? '' : 's'}`}
         </span>
