@@ -9,7 +9,6 @@ import { createRuleCaches } from '../activities/ruleset-cache.ts';
 import { createScorer } from '../runtime/scorer.ts';
 import { createFeatureStores } from '../runtime/feature-stores.ts';
 import { decisionView } from '../api/routes/decisions.ts';
-import { routeToArm } from '../engine/routing.ts';
 import { parseTransaction } from '../engine/transaction.ts';
 import type { Db } from '../db/pool.ts';
 
@@ -38,12 +37,7 @@ export async function inlineDecisionEndpoint(deps: { db: Db; redisUrl: string; p
     const parsed = parseTransaction(req.body);
     if (!parsed.ok) { res.status(400).json({ error: { code: 'INVALID_REQUEST', fields: parsed.issues } }); return; }
     const tx = parsed.value;
-    const deployment = await decide.currentDeployment();
-    const route = routeToArm(deployment, tx);
-    const arms = [route.acting, ...route.shadows];
-    const { features, degraded } = await decide.lookupFeatures(tx, route.acting.name);
-    const scores = await decide.scoreArms(arms.map((a) => ({ modelVersions: a.modelVersions, modelWeights: a.modelWeights })), features, tx.amountValue);
-    const decision = await decide.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId: `inline-${tx.id}` });
+    const decision = await decide.decideTransaction({ tx, receivedAtMs, workflowId: `inline-${tx.id}` });
     res.json(decisionView(decision));
   });
   const server = createServer(app);

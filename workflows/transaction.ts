@@ -1,4 +1,4 @@
-import { condition, defineQuery, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, defineQuery, defineUpdate, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createDecisionActivities } from '../activities/decision-activities.ts';
 import type { createPersistenceActivities } from '../activities/persistence-activities.ts';
 import type { BranchActivities } from '../activities/branch-activities.ts';
@@ -41,6 +41,9 @@ const branch = proxyLocalActivities<BranchActivities>({
   retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 
+/** Steps 1–4 as one local activity rather than four: three activation round trips fewer per decision. */
+const DECIDE_IN_ONE_LOCAL_ACTIVITY = 'decide-in-one-local-activity';
+
 export async function transactionWorkflow(input: TransactionWorkflowInput): Promise<Decision> {
   let decision: Decision | undefined;
   setHandler(decideUpdate, async () => {
@@ -50,17 +53,22 @@ export async function transactionWorkflow(input: TransactionWorkflowInput): Prom
   setHandler(decisionQuery, () => decision ?? null);
 
   const { tx } = input;
-  const deployment = await decide.currentDeployment();
-  const route = routeToArm(deployment, tx);
-  const arms = [route.acting, ...route.shadows];
-  const { features, degraded } = await decide.lookupFeatures(tx, route.acting.name);
-  const scores = await decide.scoreArms(arms.map((a) => ({ modelVersions: a.modelVersions, modelWeights: a.modelWeights })), features, tx.amountValue);
-  decision = await decide.decideArms({
-    tx, features, degraded, arms, scores,
-    deploymentVersion: deployment.version,
-    receivedAtMs: input.receivedAtMs,
-    workflowId: workflowInfo().workflowId,
-  });
+  if (patched(DECIDE_IN_ONE_LOCAL_ACTIVITY)) {
+    decision = await decide.decideTransaction({ tx, receivedAtMs: input.receivedAtMs, workflowId: workflowInfo().workflowId });
+  } else {
+    // Histories recorded before the patch (open review cases among them) replay the four steps they ran.
+    const deployment = await decide.currentDeployment();
+    const route = routeToArm(deployment, tx);
+    const arms = [route.acting, ...route.shadows];
+    const { features, degraded } = await decide.lookupFeatures(tx, route.acting.name);
+    const scores = await decide.scoreArms(arms.map((a) => ({ modelVersions: a.modelVersions, modelWeights: a.modelWeights })), features, tx.amountValue);
+    decision = await decide.decideArms({
+      tx, features, degraded, arms, scores,
+      deploymentVersion: deployment.version,
+      receivedAtMs: input.receivedAtMs,
+      workflowId: workflowInfo().workflowId,
+    });
+  }
 
   await persist.recordDecision({ tx, decision });
 

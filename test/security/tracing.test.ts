@@ -35,7 +35,7 @@ describe('tracing', () => {
     const res = await stack.post('/v1/decisions', aTransaction());
     assert.equal(res.status, 200);
     const names = ['POST /v1/decisions', 'UpdateWithStartWorkflow:decide', 'HandleUpdate:decide', 'RunWorkflow:transactionWorkflow',
-      'RunActivity:lookupFeatures', 'RunActivity:scoreArms', 'RunActivity:decideArms', 'RunActivity:recordDecision'];
+      'RunActivity:decideTransaction', 'RunActivity:recordDecision'];
     const trace = await waitFor(async () => {
       const api = collector.spans.find((s) => s.name === 'POST /v1/decisions');
       if (!api) return null;
