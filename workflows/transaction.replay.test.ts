@@ -10,7 +10,7 @@ import { workflowBundle } from './worker.ts';
 // Histories recorded by Temporal's dev server (`temporal workflow show -o json`) from synthetic
 // transactions: workers must replay every history they may meet after an upgrade, open review
 // cases included, without a non-determinism error.
-function history(name: string): temporal.api.history.v1.History {
+function history(name: string) {
   const json: unknown = JSON.parse(readFileSync(new URL(`../test/fixtures/histories/${name}.json`, import.meta.url), 'utf8'));
   // The SDK's own JSON reader trips over two copies of protobufjs in node_modules; proto3 JSON differs
   // from protobufjs objects only in timestamps and durations, converted here.
