@@ -144,7 +144,7 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
       const route = routeToArm(deployment, tx);
       const arms = [route.acting, ...route.shadows];
       const { features, degraded } = await steps.lookupFeatures(tx, route.acting.name);
-      const scores = await steps.scoreArms(arms.map((a) => ({ modelVersions: a.modelVersions, modelWeights: a.modelWeights })), features, tx.amountValue);
+      const scores = await steps.scoreArms(arms, features, tx.amountValue);
       return steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId });
     },
   };
