@@ -9,7 +9,7 @@ import { duration } from '../../config.ts';
 import { issuesOf } from '../../engine/transaction.ts';
 import { CASE_ACTIONS, caseUpdates, type CaseAction, type CaseActionInput } from '../../workflows/case-actions.ts';
 import { CASE_STATUSES, TIERS, type CaseStatus } from '../../workflows/case-machine.ts';
-import { ApiError, conflict, invalid, notFound } from '../errors.ts';
+import { conflict, invalid, notFound } from '../errors.ts';
 import { actorOf as principalActor } from '../actor.ts';
 
 export interface CaseRouteDeps {
@@ -135,5 +135,3 @@ async function forward(temporal: Client, workflowId: string, action: CaseAction,
     throw err;
   }
 }
-
-export { ApiError };
