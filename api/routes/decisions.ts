@@ -97,16 +97,22 @@ function isClosedWorkflowError(err: unknown): boolean {
   return /already completed|workflow execution already (completed|finished)|already started/i.test(text);
 }
 
+/** One decision through the workflow, reported to onAnswered with the seconds the caller waited for it. */
+async function decideAndObserve(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
+  const started = performance.now();
+  const decision = await decideThroughWorkflow(deps, tx, receivedAtMs);
+  deps.onAnswered?.(decision, (performance.now() - started) / 1000);
+  return decision;
+}
+
 export function decisionRoutes(deps: DecisionRouteDeps): Router {
   const router = Router();
 
   router.post('/v1/decisions', async (req: Request, res) => {
     const receivedAtMs = Date.now();
-    const started = performance.now();
     const parsed = parseTransaction(req.body);
     if (!parsed.ok) throw invalid(parsed.issues);
-    const decision = await decideThroughWorkflow(deps, parsed.value, receivedAtMs);
-    deps.onAnswered?.(decision, (performance.now() - started) / 1000);
+    const decision = await decideAndObserve(deps, parsed.value, receivedAtMs);
     deps.log?.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
       .debug({ decision: decision.decision, latencyMs: decision.latencyMs }, 'decision answered');
     res.status(200).json(decisionView(decision));
@@ -119,12 +125,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const reply = await decideBulk(envelope.items, {
       concurrency: deps.bulkConcurrency ?? 64,
       view: decisionView,
-      decide: async (tx) => {
-        const started = performance.now();
-        const decision = await decideThroughWorkflow(deps, tx, receivedAtMs);
-        deps.onAnswered?.(decision, (performance.now() - started) / 1000);
-        return decision;
-      },
+      decide: (tx) => decideAndObserve(deps, tx, receivedAtMs),
     });
     res.status(200).json(reply);
   });
