@@ -66,15 +66,14 @@ export function modelRoutes(deps: { db: Db }): Router {
     res.json({ models: models.map((m) => modelView(m, inForce(current))) });
   });
 
+  /** The registered version, or 404 when there is none. */
+  const registered = (version: string) => registry.get(version).catch((err: unknown) => {
+    throw err instanceof ModelNotFound ? notFound(`Model version "${version}"`) : err;
+  });
+
   router.get('/v1/models/:version', async (req, res) => {
-    const version = req.params['version'] as string;
-    try {
-      const [model, current] = await Promise.all([registry.get(version), deployments.current()]);
-      res.json({ ...modelView(model, inForce(current)), metadata: model.metadata });
-    } catch (err) {
-      if (err instanceof ModelNotFound) throw notFound(`Model version "${version}"`);
-      throw err;
-    }
+    const [model, current] = await Promise.all([registered(req.params['version'] as string), deployments.current()]);
+    res.json({ ...modelView(model, inForce(current)), metadata: model.metadata });
   });
 
   router.post('/v1/models', async (req, res) => {
@@ -100,11 +99,7 @@ export function modelRoutes(deps: { db: Db }): Router {
     // Under the deployment lock: a deployment naming this version cannot be appended between the check and the retirement.
     const { before, after } = await inTransaction(deps.db, async (client) => {
       const current = await deployments.lockCurrent(client);
-      let before: RegisteredModel;
-      try { before = await registry.get(version); } catch (err) {
-        if (err instanceof ModelNotFound) throw notFound(`Model version "${version}"`);
-        throw err;
-      }
+      const before = await registered(version);
       const arms = armsUsing(inForce(current), version);
       if (current && arms.length) {
         throw new ApiError(409, 'MODEL_IN_USE',
