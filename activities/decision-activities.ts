@@ -8,6 +8,7 @@ import { modelInput, type ArmScores, type ModelWeights, type Scorer } from '../e
 import type { Transaction } from '../engine/transaction.ts';
 import type { Logger } from 'pino';
 import { transactionLog } from '../observability/transaction-log.ts';
+import { inSpan } from '../observability/tracing.ts';
 
 /** Feature lookup as the decision path sees it: never throws, says when it had to degrade. */
 export interface FeatureSource {
@@ -143,9 +144,9 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
       const deployment = await steps.currentDeployment();
       const route = routeToArm(deployment, tx);
       const arms = [route.acting, ...route.shadows];
-      const { features, degraded } = await steps.lookupFeatures(tx, route.acting.name);
-      const scores = await steps.scoreArms(arms, features, tx.amountValue);
-      return steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId });
+      const { features, degraded } = await inSpan('lookupFeatures', () => steps.lookupFeatures(tx, route.acting.name));
+      const scores = await inSpan('scoreArms', () => steps.scoreArms(arms, features, tx.amountValue));
+      return inSpan('decideArms', () => steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId }));
     },
   };
 }

@@ -68,3 +68,23 @@ export function startTracing(opts: { endpoint: string | undefined; serviceName: 
   };
   return running;
 }
+
+const stepTracer = trace.getTracer('fraudguard-worker');
+
+/**
+ * A decision step as a child span of whatever span is active (the activity's, when tracing is on):
+ * steps that share one local activity stay visible one by one in the trace. Without an SDK the
+ * tracer is the API's no-op one.
+ */
+export function inSpan<T>(name: string, step: () => Promise<T>): Promise<T> {
+  return stepTracer.startActiveSpan(name, async (span) => {
+    try {
+      return await step();
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
