@@ -1,21 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { aTransaction, startStack, TEST_DATABASE_URL, TEST_REDIS_URL, type TestStack } from '../support/stack.ts';
-import { spawnMain, type ChildService } from '../support/processes.ts';
+import { aTransaction, startStack, TEST_DATABASE_URL, type TestStack } from '../support/stack.ts';
+import { spawnWorker, type ChildService } from '../support/processes.ts';
 import { waitFor } from '../support/wait.ts';
 
 describe('a worker killed between the decision and its record', () => {
   let api: TestStack;
   let worker: ChildService | undefined;
-  const workerEnv = () => ({
-    FRAUDGUARD_ROLE: 'worker', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: api.schema, REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: `${api.schema}:`, TEMPORAL_ADDRESS: api.config.TEMPORAL_ADDRESS as string, TEMPORAL_TASK_QUEUE: api.taskQueue,
-  });
 
   before(async () => {
     api = await startStack({ FRAUDGUARD_ROLE: 'api' });
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api);
   });
   after(async () => { await worker?.kill('SIGKILL'); await api?.stop(); await api?.dropSchema(); });
 
@@ -37,7 +33,7 @@ describe('a worker killed between the decision and its record', () => {
     const { rows: before } = await api.db.query('SELECT count(*)::int AS n FROM decisions WHERE transaction_id = $1', [tx['id']]);
     assert.equal(before[0].n, 0, 'nothing was recorded by the killed worker');
 
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api);
     await waitFor(async () => (await api.db.query('SELECT 1 FROM decisions WHERE transaction_id = $1', [tx['id']])).rowCount, 60_000, 'decision recorded');
     const { rows } = await api.db.query('SELECT decision, decided_at FROM decisions WHERE transaction_id = $1', [tx['id']]);
     assert.equal(rows.length, 1);

@@ -1,21 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, TEST_DATABASE_URL, TEST_REDIS_URL, type TestStack } from '../support/stack.ts';
-import { spawnMain, type ChildService } from '../support/processes.ts';
+import { startStack, type TestStack } from '../support/stack.ts';
+import { spawnWorker, type ChildService } from '../support/processes.ts';
 import { waitFor } from '../support/wait.ts';
 import { DATA_DIR, defaultRuleset, readSlice } from './fixtures.ts';
 
 describe('a simulation whose worker is killed mid-run', () => {
   let api: TestStack;
   let worker: ChildService | undefined;
-  const workerEnv = () => ({
-    FRAUDGUARD_ROLE: 'worker', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: api.schema, REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: `${api.schema}:`, TEMPORAL_ADDRESS: api.config.TEMPORAL_ADDRESS as string, TEMPORAL_TASK_QUEUE: api.taskQueue,
-  });
 
   before(async () => {
     api = await startStack({ FRAUDGUARD_ROLE: 'api', SIMULATION_DATA_DIR: DATA_DIR });
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api);
   });
   after(async () => { await worker?.kill('SIGKILL'); await api?.stop(); await api?.dropSchema(); });
 
@@ -37,7 +33,7 @@ describe('a simulation whose worker is killed mid-run', () => {
     assert.equal(atKill.status, 'running');
     assert.ok(atKill.chunksDone < atKill.chunksTotal);
 
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api);
     const resumed = await waitFor(async () => { const s = await get(id); return ['completed', 'failed', 'cancelled'].includes(s.status) ? s : null; }, 300_000, 'resumed run finished');
     assert.equal(resumed.status, 'completed', JSON.stringify(resumed));
 

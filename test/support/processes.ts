@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, type TestStack } from './stack.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -38,4 +39,15 @@ export async function spawnMain(env: Record<string, string>, ready: RegExp, time
       child.kill(signal);
     }),
   };
+}
+
+/**
+ * A worker in its own process serving `stack`'s schema, Redis prefix and Temporal task queue (the
+ * stack itself runs another role): resolves once it has started.
+ */
+export function spawnWorker(stack: TestStack): Promise<ChildService> {
+  return spawnMain({
+    FRAUDGUARD_ROLE: 'worker', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: stack.schema, REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: `${stack.schema}:`, TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS as string, TEMPORAL_TASK_QUEUE: stack.taskQueue,
+  }, /worker started/);
 }
