@@ -6,6 +6,8 @@ import { figure, printFigures, type BenchFigure } from './figure.ts';
 import { aTransaction, startStack } from '../test/support/stack.ts';
 import { deployCaseRuleset } from '../test/cases/case-fixtures.ts';
 import { startWebhookReceiver } from '../test/support/webhook-receiver.ts';
+import { waitFor } from '../test/support/wait.ts';
+import { caseIdOf } from '../workflows/case-actions.ts';
 
 const CASES = Number(process.env.BENCH_CASES ?? 20);
 const RETRY_INITIAL_MS = 200;
@@ -44,7 +46,7 @@ export async function runCasesBench(): Promise<BenchFigure[]> {
       }
       decide.push(answered - t0);
       toRow.push(performance.now() - answered);
-      const caseId = `case-${tx['id']}`;
+      const caseId = caseIdOf(tx['id'] as string);
       const r0 = performance.now();
       await stack.get(`/v1/cases/${caseId}`);
       read.push(performance.now() - r0);
@@ -56,12 +58,10 @@ export async function runCasesBench(): Promise<BenchFigure[]> {
     }
 
     // The retry schedule of the last case's case.opened webhook: gaps between tries as the receiver saw them.
-    const deadline = Date.now() + 60_000;
-    let tries = hooks.about(lastTx, 'case.opened');
-    while (tries.length < FAILURES + 1 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      tries = hooks.about(lastTx, 'case.opened');
-    }
+    const tries = await waitFor(async () => {
+      const seen = hooks.about(lastTx, 'case.opened');
+      return seen.length >= FAILURES + 1 ? seen : null;
+    }, 60_000, `all ${FAILURES + 1} tries of the last case.opened webhook`);
     const times = tries.map((t) => t.receivedAt);
     const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
 
