@@ -107,11 +107,6 @@ export function createModelRegistry(db: Pool, opts: { knownInputs?: readonly str
       return toModel(row);
     },
 
-    /** Whether the version is registered (whatever its status). */
-    async has(version: string): Promise<boolean> {
-      return ((await db.query('SELECT 1 FROM models WHERE version = $1', [version])).rowCount ?? 0) > 0;
-    },
-
     /** The scorer's loader: ONNX bytes, metadata and explainer of a registered version (retired ones too). */
     loader(): ModelLoader {
       return async (version) => {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.ts';
 import { ModelRejected, type ModelMetadata } from '../activities/model-metadata.ts';
-import { createModelRegistry, ModelVersionExists, type ModelRegistry } from '../activities/model-registry.ts';
+import { createModelRegistry, ModelNotFound, ModelVersionExists, type ModelRegistry } from '../activities/model-registry.ts';
 import { createOnnxScorer, modelDirectoryIndex, modelsInDirectory, type OnnxScorer } from '../activities/onnx-scorer.ts';
 import type { Deployment } from '../engine/deployment.ts';
 import type { ModelWeights } from '../engine/scoring.ts';
@@ -116,8 +116,8 @@ export async function registerCommittedModels(registry: ModelRegistry, dir: stri
   const usable: ModelMetadata[] = [];
   for (const { meta } of index.values()) {
     try {
-      if (await registry.has(meta.version)) {
-        const registered = await registry.get(meta.version);
+      const registered = await registry.get(meta.version).catch((err: unknown) => { if (err instanceof ModelNotFound) return null; throw err; });
+      if (registered) {
         if (meta.onnx.sha256 && registered.sha256 !== meta.onnx.sha256) {
           log.warn({ version: meta.version, registered: registered.sha256, committed: meta.onnx.sha256 }, 'the registry holds other bytes under a committed model\'s version; the registered ones are used');
         }
