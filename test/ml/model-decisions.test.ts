@@ -59,7 +59,6 @@ describe('decisions scored by the registered ONNX models (real stack)', () => {
     }
     const gbdtReply = res.body.models[0] as ModelReply;
     assert.ok(gbdtReply.top_features.length > 0, 'the tree model explains its score');
-    assert.ok(gbdtReply.top_features.some((r) => r.feature === 'amount') || gbdtReply.top_features.length > 0);
     assert.deepEqual(res.body.top_features, gbdtReply.top_features);
     assert.equal(typeof res.body.model_score, 'number');
 
