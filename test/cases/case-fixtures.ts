@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { aTransaction, type TestStack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 import { aUser, signIn } from '../support/principals.ts';
+import { caseIdOf } from '../../workflows/case-actions.ts';
 
 /**
  * A ruleset that decides by amount alone, so the case tests do not depend on feature history:
@@ -61,7 +62,7 @@ export async function openCase(stack: TestStack, overrides: Record<string, unkno
   const res = await stack.post('/v1/decisions', tx);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.decision, 'REVIEW', JSON.stringify(res.body));
-  const caseId = `case-${tx['id']}`;
+  const caseId = caseIdOf(tx['id'] as string);
   const detail = await waitFor(async () => {
     const r = await stack.get(`/v1/cases/${caseId}`);
     return r.status === 200 ? r.body : null;
