@@ -73,6 +73,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
   const limit = opts.changedSampleLimit ?? 1_000;
   const batchSize = opts.batchSize ?? 512;
   let batch: FeaturedRow[] = [];
+  // A candidate that changes only rules has the baseline's models: score once for both sides.
+  const sameModels = !opts.candidate.route && !opts.baseline.route && modelsKey(opts.candidate.arm) === modelsKey(opts.baseline.arm);
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -80,8 +82,6 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
     batch = [];
     const candArms = armsOf(opts.candidate, rows);
     const baseArms = armsOf(opts.baseline, rows);
-    // A candidate that changes only rules has the baseline's models: score once for both sides.
-    const sameModels = !opts.candidate.route && !opts.baseline.route && modelsKey(opts.candidate.arm) === modelsKey(opts.baseline.arm);
     const candScores = await scoreArms(opts.scorer, candArms, rows);
     const baseScores = sameModels ? candScores : await scoreArms(opts.scorer, baseArms, rows);
     for (let i = 0; i < rows.length; i++) {
