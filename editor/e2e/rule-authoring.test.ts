@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { aTransaction, startStack, type TestStack } from '../../test/support/stack.ts';
 import {
-  aPerson, buildEditor, chromiumPath, launchChromium, newPage, realErrors, replaceEditorText, screenshot, serves, signInThroughPage, token,
+  aPerson, buildEditor, chromiumPath, launchChromium, newPage, realErrors, replaceEditorText, screenshot, signInThroughPage, token,
 } from './support.ts';
 
 const RULESET = 'e2e-rules';
@@ -160,11 +160,7 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     await screenshot(page, '08-test-panel');
   });
 
-  it('simulates the draft against the champion and shows the figures as charts', async (t) => {
-    if (!(await serves(stack, 'POST', '/v1/simulations'))) {
-      t.skip('waiting for the simulations API: POST /v1/simulations is not served yet');
-      return;
-    }
+  it('simulates the draft against the champion and shows the figures as charts', async () => {
     await page.getByRole('link', { name: 'Simulate' }).click();
     // Early in the data set: a simulation warms its features on the weeks before its start, and
     // there are only two days before this one (the default suite's time budget).

@@ -63,15 +63,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/**
- * Whether the stack serves a route: an API answers 404 "No route …" for a path none of its routers
- * serves, which is how a test waiting for a colleague's route knows to skip.
- */
-export async function serves(stack: TestStack, method: string, path: string): Promise<boolean> {
-  const res = await stack.request(method, path, method === 'GET' ? {} : { body: {} });
-  return !(res.status === 404 && typeof res.body?.error?.message === 'string' && res.body.error.message.startsWith('No route'));
-}
-
 export const PASSWORD = 'quiet-lantern-93-orbit';
 
 /** A person with these roles, made through the admin API (the stack's admin key). */
