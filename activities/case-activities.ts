@@ -23,13 +23,11 @@ export function createCaseActivities(deps: { cases: CaseRepository; labels: Labe
     },
 
     /** The analyst's verdict becomes a label: a labels row (idempotent) and the feature store's fraud-rate state. */
-    async recordLabel(l: CaseLabelInput): Promise<void> {
+    async recordLabel({ analyst, reasonCode, ...label }: CaseLabelInput): Promise<void> {
       await deps.labels.record({
-        transactionId: l.transactionId, fraud: l.fraud, source: 'analyst', knownAt: new Date(l.knownAtMs).toISOString(),
-        reason: l.reasonCode ?? undefined, createdBy: l.analyst,
+        transactionId: label.transactionId, fraud: label.fraud, source: 'analyst', knownAt: new Date(label.knownAtMs).toISOString(),
+        reason: reasonCode ?? undefined, createdBy: analyst,
       });
-      const { analyst: _a, reasonCode: _r, ...label } = l;
-      void _a; void _r;
       await deps.featureStore.label(label);
     },
   };
