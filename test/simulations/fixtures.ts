@@ -12,7 +12,11 @@ export interface SliceRow { id: string; day: string; customer: string; amount: n
  * an independent reading, not the simulation's own (simulations/dataset.ts), to check its figures with.
  */
 export function readSlice(fromDay: string, toDay: string): SliceRow[] {
-  const months = [...new Set([fromDay.slice(0, 7), toDay.slice(0, 7)])];
+  // Every month file from the first day's to the last day's, those in between included.
+  const months: string[] = [];
+  for (let m = new Date(`${fromDay.slice(0, 7)}-01T00:00:00Z`); m.toISOString().slice(0, 7) <= toDay.slice(0, 7); m.setUTCMonth(m.getUTCMonth() + 1)) {
+    months.push(m.toISOString().slice(0, 7));
+  }
   const rows: SliceRow[] = [];
   for (const month of months) {
     const lines = gunzipSync(readFileSync(resolve(DATA_DIR, `${month}.csv.gz`))).toString('utf8').split('\n');
