@@ -5,11 +5,12 @@ import { waitFor } from '../support/wait.ts';
 import { decisionReplySchema } from '../../api/openapi.ts';
 import { anApiKey } from '../support/principals.ts';
 
-describe('POST /v1/decisions/bulk', () => {
-  let stack: TestStack;
-  before(async () => { stack = await startStack(); });
-  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
+// One stack for both suites of this file: starting one is most of its time.
+let stack: TestStack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); await stack?.dropSchema(); });
 
+describe('POST /v1/decisions/bulk', () => {
   it('takes 1,000 transactions in one request and gives one decision per transaction id, recorded once', async () => {
     // 100 distinct transactions, each sent ten times in the batch: 1,000 items, 100 decisions (the
     // bench measures 1,000 distinct ones; here the suite's time stays short).
@@ -85,10 +86,6 @@ describe('POST /v1/decisions/bulk', () => {
 });
 
 describe('GET /openapi.json', () => {
-  let stack: TestStack;
-  before(async () => { stack = await startStack(); });
-  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
-
   it('describes every route with its permission, and the decision request from the schema that parses it', async () => {
     const res = await stack.get('/openapi.json');
     assert.equal(res.status, 200);
