@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { FeatureVector } from '../engine/features/store.ts';
 import type { ArmScores, ModelScore, ModelWeights, Scorer } from '../engine/scoring.ts';
 import { ModelRejected, parseModelMetadata, SESSION_OPTIONS, type ModelMetadata } from './model-metadata.ts';
+import { batchingScorer } from './score-batcher.ts';
 import { topPositive, TreeExplainer } from './tree-contributions.ts';
 
 /** What a model version is made of, wherever it is stored (registry, models/ folder). */
@@ -93,9 +94,8 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
   }
 
   return {
-    async score(versions, features, weights) {
-      return (await scoreBatch(versions, [features], weights))[0] as ArmScores;
-    },
+    // Concurrent decisions share ONNX runs (score-batcher.ts): one run per model per event-loop turn.
+    score: batchingScorer(scoreBatch),
     scoreBatch,
     async metadata(version) {
       return (await model(version)).meta;
