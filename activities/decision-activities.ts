@@ -12,8 +12,8 @@ import { inSpan } from '../observability/tracing.ts';
 
 /** Feature lookup as the decision path sees it: never throws, says when it had to degrade. */
 export interface FeatureSource {
-  /** `log`: the transaction's logger, for what the lookup has to say about it. */
-  read(tx: Transaction, log?: Logger): Promise<{ features: FeatureVector; degraded: boolean }>;
+  /** `log`: makes the transaction's logger, for what the lookup has to say about it (rarely: made only then). */
+  read(tx: Transaction, log?: () => Logger): Promise<{ features: FeatureVector; degraded: boolean }>;
 }
 
 /** What the decision path reports as it goes (metrics: observability/metrics.ts). */
@@ -80,7 +80,7 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
 
     async lookupFeatures(tx: Transaction, arm?: string): Promise<{ features: FeatureVector; degraded: boolean }> {
       const started = performance.now();
-      const read = await deps.features.read(tx, deps.log && transactionLog(deps.log, tx.id, arm));
+      const read = await deps.features.read(tx, deps.log && (() => transactionLog(deps.log as Logger, tx.id, arm)));
       deps.observer?.featuresRead((performance.now() - started) / 1000, read.degraded);
       return read;
     },
@@ -125,7 +125,7 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
         shadows,
       };
       deps.observer?.decided(decision);
-      if (deps.log) {
+      if (deps.log?.isLevelEnabled('debug')) {
         transactionLog(deps.log, decision.transactionId, decision.arm)
           .debug({ decision: decision.decision, score: decision.score, degraded: decision.degraded, rulesetVersion: decision.rulesetVersion }, 'transaction decided');
       }

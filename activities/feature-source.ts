@@ -19,7 +19,7 @@ export interface DegradePolicy {
 export function degradingFeatureSource(store: FeatureStore, policy: DegradePolicy, log?: Logger): FeatureSource {
   const missing = (): FeatureVector => Object.fromEntries(policy.featureNames.map((n) => [n, null]));
   return {
-    async read(tx: Transaction, txLog?: Logger) {
+    async read(tx: Transaction, txLog?: () => Logger) {
       let timer: NodeJS.Timeout | undefined;
       try {
         const features = await Promise.race([
@@ -29,7 +29,7 @@ export function degradingFeatureSource(store: FeatureStore, policy: DegradePolic
         return { features, degraded: false };
       } catch (err) {
         const reason = (err as Error).message;
-        (txLog ?? log)?.warn({ transactionId: tx.id, reason }, 'feature store unavailable: decision degraded');
+        (txLog?.() ?? log)?.warn({ transactionId: tx.id, reason }, 'feature store unavailable: decision degraded');
         policy.onDegraded?.(reason);
         return { features: missing(), degraded: true };
       } finally {
