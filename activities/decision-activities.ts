@@ -9,6 +9,7 @@ import type { Transaction } from '../engine/transaction.ts';
 import type { Logger } from 'pino';
 import { transactionLog } from '../observability/transaction-log.ts';
 import { inSpan } from '../observability/tracing.ts';
+import type { DecisionLedger } from './decision-ledger.ts';
 
 /** Feature lookup as the decision path sees it: never throws, says when it had to degrade. */
 export interface FeatureSource {
@@ -44,6 +45,12 @@ export interface DecisionActivityDeps {
   observer?: DecisionObserver;
   /** Lines about a transaction go to a child of this logger with its transaction id, workflow id and arm. */
   log?: Logger;
+  /**
+   * Where `decideTransaction` commits its decision before answering (the first recorded for an id is
+   * the answer, see decision-ledger.ts). Without one (the inline bench path, bulk requests that commit
+   * a whole batch at once) decisions are returned as made.
+   */
+  ledger?: DecisionLedger;
 }
 
 /** What scoring needs of an arm: its model versions and how it combines them. */
@@ -146,7 +153,8 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
       const arms = [route.acting, ...route.shadows];
       const { features, degraded } = await inSpan('lookupFeatures', () => steps.lookupFeatures(tx, route.acting.name));
       const scores = await inSpan('scoreArms', () => steps.scoreArms(arms, features, tx.amountValue));
-      return inSpan('decideArms', () => steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId }));
+      const decision = await inSpan('decideArms', () => steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId }));
+      return deps.ledger ? inSpan('commitDecision', () => (deps.ledger as DecisionLedger).commit(tx, decision)) : decision;
     },
   };
 }

@@ -8,45 +8,35 @@ export interface StoredDecision extends Decision {
 
 /** Decisions and their append-only events. Every write is idempotent: retried activities never duplicate. */
 export function createDecisionRepository(db: Db) {
-  return {
-    /** Records the transaction, the acting and shadow decisions and a `decided` event, in one transaction. */
+  const repo = {
+    /** Records the transaction, the acting and shadow decisions and a `decided` event, in one statement. */
     async record(tx: Transaction, decision: Decision): Promise<{ inserted: boolean }> {
-      const client = await db.connect();
-      try {
-        await client.query('BEGIN');
-        const body = stripDerived(tx);
-        await client.query(
-          `INSERT INTO transactions (id, occurred_at, amount, currency, customer_id, merchant_id, body)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-          [tx.id, tx.occurred_at, tx.amount, tx.currency, tx.customer_id, tx.merchant_id, body],
-        );
-        let inserted = false;
+      const inserted = await repo.recordMany([{ tx, decision }]);
+      return { inserted: inserted.has(tx.id) };
+    },
+
+    /**
+     * Records many decisions in one statement (atomic) and returns the ids whose acting decision this
+     * call wrote. The acting decision is the commit point of a transaction id: when one is already
+     * recorded (a retry, or the same id decided by another request), nothing of this call's decision
+     * for that id is written, neither its shadow arms nor its `decided` event.
+     */
+    async recordMany(items: readonly { tx: Transaction; decision: Decision }[]): Promise<Set<string>> {
+      if (items.length === 0) return new Set();
+      const txCols: unknown[][] = [[], [], [], [], [], [], []];
+      const armCols: unknown[][] = Array.from({ length: 16 }, () => []);
+      for (const { tx, decision } of items) {
+        [tx.id, tx.occurred_at, tx.amount, tx.currency, tx.customer_id, tx.merchant_id, JSON.stringify(stripDerived(tx))]
+          .forEach((v, i) => txCols[i]?.push(v));
         for (const arm of [decision as ArmDecision, ...decision.shadows]) {
-          const res = await client.query(
-            `INSERT INTO decisions (transaction_id, arm, shadow, decision, score, reasons, fired_rules, features, scores,
-               ruleset_version, model_version, deployment_version, latency_ms, degraded, workflow_id, decided_at)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
-             ON CONFLICT (transaction_id, arm) DO NOTHING`,
-            [tx.id, arm.arm, arm.shadow, arm.decision, arm.score, JSON.stringify(arm.reasons), JSON.stringify(arm.firedRules),
-              JSON.stringify(decision.features), JSON.stringify({ ...arm.scores, tags: arm.tags }), arm.rulesetVersion,
-              arm.modelVersions.join(',') || null, decision.deploymentVersion, decision.latencyMs, decision.degraded,
-              decision.workflowId, decision.decidedAt],
-          );
-          if (!arm.shadow) inserted = (res.rowCount ?? 0) > 0;
+          [tx.id, arm.arm, arm.shadow, arm.decision, arm.score, JSON.stringify(arm.reasons), JSON.stringify(arm.firedRules),
+            JSON.stringify(decision.features), JSON.stringify({ ...arm.scores, tags: arm.tags }), arm.rulesetVersion,
+            arm.modelVersions.join(',') || null, decision.deploymentVersion, decision.latencyMs, decision.degraded,
+            decision.workflowId, decision.decidedAt].forEach((v, i) => armCols[i]?.push(v));
         }
-        await client.query(
-          `INSERT INTO decision_events (transaction_id, type, idempotency_key, payload)
-           VALUES ($1, 'decided', $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`,
-          [tx.id, `${decision.workflowId}:decided`, JSON.stringify({ decision: decision.decision, arm: decision.arm, score: decision.score })],
-        );
-        await client.query('COMMIT');
-        return { inserted };
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
       }
+      const { rows } = await db.query<{ transaction_id: string }>(RECORD_MANY, [...txCols, ...armCols]);
+      return new Set(rows.map((r) => r.transaction_id));
     },
 
     /** Appends an event once per idempotency key. */
@@ -59,12 +49,20 @@ export function createDecisionRepository(db: Db) {
     },
 
     async get(transactionId: string): Promise<StoredDecision | null> {
+      return (await repo.getMany([transactionId])).get(transactionId) ?? null;
+    },
+
+    /** The recorded decisions of these transaction ids (ids never decided are absent). */
+    async getMany(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>> {
+      const found = new Map<string, StoredDecision>();
+      if (transactionIds.length === 0) return found;
       const { rows } = await db.query<DecisionRow>(
-        `SELECT d.*, t.occurred_at FROM decisions d JOIN transactions t ON t.id = d.transaction_id
-         WHERE d.transaction_id = $1 ORDER BY d.shadow, d.arm`, [transactionId]);
-      const acting = rows.find((r) => !r.shadow);
-      if (!acting) return null;
-      return { ...fromRow(acting), shadows: rows.filter((r) => r.shadow).map(armFromRow), recordedAt: acting.recorded_at.toISOString() };
+        `SELECT d.* FROM decisions d WHERE d.transaction_id = ANY($1) ORDER BY d.transaction_id, d.shadow, d.arm`, [transactionIds]);
+      for (const r of rows) {
+        if (!r.shadow) found.set(r.transaction_id, { ...fromRow(r), shadows: [], recordedAt: r.recorded_at.toISOString() });
+        else found.get(r.transaction_id)?.shadows.push(armFromRow(r));
+      }
+      return found;
     },
 
     /** The transaction as the client sent it (null when it was never recorded). */
@@ -79,9 +77,35 @@ export function createDecisionRepository(db: Db) {
       return rows.map((r) => ({ type: r.type, payload: r.payload, createdAt: r.created_at.toISOString() }));
     },
   };
+  return repo;
 }
 
 export type DecisionRepository = ReturnType<typeof createDecisionRepository>;
+
+// One statement, so atomic without a client checked out for BEGIN/COMMIT; foreign keys are checked at
+// its end, after every CTE has written. Shadow arms and the event only for the acting rows written.
+const ARM_COLUMNS = `transaction_id, arm, shadow, decision, score, reasons, fired_rules, features, scores,
+  ruleset_version, model_version, deployment_version, latency_ms, degraded, workflow_id, decided_at`;
+const RECORD_MANY = `
+WITH tx AS (
+  INSERT INTO transactions (id, occurred_at, amount, currency, customer_id, merchant_id, body)
+  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+  ON CONFLICT (id) DO NOTHING
+), arms AS (
+  SELECT * FROM unnest($8::text[], $9::text[], $10::boolean[], $11::text[], $12::float8[], $13::jsonb[], $14::jsonb[], $15::jsonb[],
+    $16::jsonb[], $17::text[], $18::text[], $19::integer[], $20::float8[], $21::boolean[], $22::text[], $23::timestamptz[])
+    AS a(${ARM_COLUMNS})
+), acting AS (
+  INSERT INTO decisions (${ARM_COLUMNS}) SELECT * FROM arms WHERE NOT shadow ON CONFLICT DO NOTHING RETURNING transaction_id, decision, arm, score
+), shadows AS (
+  INSERT INTO decisions (${ARM_COLUMNS}) SELECT * FROM arms WHERE shadow AND transaction_id IN (SELECT transaction_id FROM acting)
+  ON CONFLICT DO NOTHING
+), events AS (
+  INSERT INTO decision_events (transaction_id, type, idempotency_key, payload)
+  SELECT transaction_id, 'decided', 'decided:' || transaction_id, jsonb_build_object('decision', decision, 'arm', arm, 'score', score) FROM acting
+  ON CONFLICT (idempotency_key) DO NOTHING
+)
+SELECT transaction_id FROM acting`;
 
 /** The transaction as the client sent it (the derived numeric views are recomputed on parse). */
 function stripDerived(tx: Transaction): Record<string, unknown> {

@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { Decision } from '../engine/decision.ts';
+import type { Transaction } from '../engine/transaction.ts';
+import type { DecisionRepository } from './pg/decision-repository.ts';
+
+/**
+ * The commit point of a decision: the first decision recorded for a transaction id is the one that
+ * counts, whichever path made it (a transaction's workflow, a bulk request). Recording it before the
+ * caller hears it makes a second path that decided the same id concurrently answer with the first.
+ */
+export interface DecisionLedger {
+  /** This decision if it is the first recorded for its id, else the one recorded; this one when the ledger cannot be reached. */
+  commit(tx: Transaction, decision: Decision): Promise<Decision>;
+  /** The same for many, in one statement. Throws when the ledger cannot be reached: the caller chooses a durable way round. */
+  commitMany(items: readonly { tx: Transaction; decision: Decision }[]): Promise<Map<string, Decision>>;
+}
+
+/**
+ * The ledger on Postgres's decision record. A single decision never waits on an unreachable or slow
+ * database beyond `timeoutMs`: it is answered, and its workflow's persistence step (retried without
+ * limit) records it when Postgres returns; during such an outage only the cross-path guarantee is relaxed.
+ */
+export function pgDecisionLedger(decisions: DecisionRepository, opts: { timeoutMs: number; log?: Logger }): DecisionLedger {
+  const recorded = async (ids: string[]): Promise<Map<string, Decision>> => {
+    const stored = await decisions.getMany(ids);
+    return new Map([...stored].map(([id, { recordedAt: _r, ...d }]) => [id, d]));
+  };
+  const commitMany: DecisionLedger['commitMany'] = async (items) => {
+    const inserted = await decisions.recordMany(items);
+    const lost = items.filter(({ tx }) => !inserted.has(tx.id)).map(({ tx }) => tx.id);
+    const theirs = lost.length ? await recorded(lost) : new Map<string, Decision>();
+    return new Map(items.map(({ tx, decision }) => [tx.id, theirs.get(tx.id) ?? decision]));
+  };
+  return {
+    commitMany,
+    async commit(tx, decision) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const committed = await Promise.race([
+          commitMany([{ tx, decision }]),
+          new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${opts.timeoutMs} ms`)), opts.timeoutMs); }),
+        ]);
+        return committed.get(tx.id) ?? decision;
+      } catch (err) {
+        opts.log?.warn({ transactionId: tx.id, err: (err as Error).message }, 'decision not recorded before its answer (Postgres unavailable): its workflow records it later');
+        return decision;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
