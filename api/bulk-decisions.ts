@@ -4,9 +4,9 @@ import { issuesOf, parseTransaction, transactionInputSchema, type FieldIssue, ty
 
 /**
  * POST /v1/decisions/bulk: up to BULK_MAX transactions in one request. Each item is parsed on its own
- * (a bad item gets its own errors, the good ones are still decided), each valid transaction gets one
- * decision through the same idempotent path as POST /v1/decisions (workflow id from the transaction
- * id), so a retried bulk request, or an id repeated inside one, returns the first decision again.
+ * (a bad item gets its own errors, the good ones are still decided), each distinct valid transaction
+ * gets one decision, idempotent by transaction id like POST /v1/decisions: a retried bulk request, an
+ * id repeated inside one, or one also sent alone, returns the first decision again.
  */
 export const BULK_MAX = 1000;
 
@@ -32,11 +32,31 @@ export interface BulkReply<View> {
   results: BulkItem<View>[];
 }
 
+/** Decides distinct transactions; a transaction that could not be decided maps to its error. */
+export type DecideMany = (txs: Transaction[]) => Promise<Map<string, Decision | Error>>;
+
 export interface BulkDeps<View> {
-  decide: (tx: Transaction) => Promise<Decision>;
+  decideMany: DecideMany;
   view: (d: Decision) => View;
-  /** Decisions in flight at once: bounds the load one bulk request puts on Temporal and the worker. */
-  concurrency: number;
+}
+
+/**
+ * Each transaction through `decide` (its own workflow), `concurrency` at a time: bounds the load one
+ * bulk request puts on Temporal and the worker. The bulk route's way when the batch cannot be decided
+ * in process (see bulk-in-process.ts).
+ */
+export function oneByOne(decide: (tx: Transaction) => Promise<Decision>, concurrency: number): DecideMany {
+  return async (txs) => {
+    const out = new Map<string, Decision | Error>();
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(concurrency, txs.length) }, async () => {
+      while (next < txs.length) {
+        const tx = txs[next++] as Transaction;
+        out.set(tx.id, await decide(tx).catch((err: unknown) => err instanceof Error ? err : new Error(String(err))));
+      }
+    }));
+    return out;
+  };
 }
 
 /** Parses the envelope; the caller maps a failure to 400. */
@@ -66,24 +86,21 @@ export async function decideBulk<View>(items: unknown[], deps: BulkDeps<View>): 
     else byId.set(parsed.value.id, { tx: parsed.value, indexes: [index] });
   });
 
-  const queue = [...byId.values()];
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(deps.concurrency, queue.length) }, async () => {
-    while (next < queue.length) {
-      const { tx, indexes } = queue[next++] as { tx: Transaction; indexes: number[] };
-      let outcome: (index: number) => BulkItem<View>;
-      try {
-        const view = deps.view(await deps.decide(tx));
-        outcome = (index) => ({ index, transaction_id: tx.id, ok: true, decision: view });
-      } catch (err) {
-        // One item that could not be decided (Temporal unreachable, timeout) does not sink the batch:
-        // resubmitting the batch is safe and returns the decisions already made.
-        const message = `Not decided: ${(err as Error).message}. Resubmit it: decisions already made are returned again, never remade.`;
-        outcome = (index) => ({ index, transaction_id: tx.id, ok: false, error: { code: 'UNAVAILABLE', message } });
-      }
-      for (const index of indexes) results[index] = outcome(index);
+  const outcomes = byId.size ? await deps.decideMany([...byId.values()].map((v) => v.tx)) : new Map<string, Decision | Error>();
+  for (const { tx, indexes } of byId.values()) {
+    const outcome = outcomes.get(tx.id) ?? new Error('no decision was made for it');
+    let item: (index: number) => BulkItem<View>;
+    if (outcome instanceof Error) {
+      // One item that could not be decided (Temporal unreachable, timeout) does not sink the batch:
+      // resubmitting the batch is safe and returns the decisions already made.
+      const message = `Not decided: ${outcome.message}. Resubmit it: decisions already made are returned again, never remade.`;
+      item = (index) => ({ index, transaction_id: tx.id, ok: false, error: { code: 'UNAVAILABLE', message } });
+    } else {
+      const view = deps.view(outcome);
+      item = (index) => ({ index, transaction_id: tx.id, ok: true, decision: view });
     }
-  }));
+    for (const index of indexes) results[index] = item(index);
+  }
 
   const decided = results.filter((r) => r.ok).length;
   const invalid = results.filter((r) => !r.ok && r.error.code === 'INVALID_TRANSACTION').length;

@@ -9,9 +9,12 @@ import { migrate } from '../db/migrate.ts';
 import { createPool, type Db } from '../db/pool.ts';
 import { seedDefaults } from '../db/seed.ts';
 import { createApp } from '../api/app.ts';
-import { decisionRoutes } from '../api/routes/decisions.ts';
+import { decideThroughWorkflow, decisionRoutes, type DecisionRouteDeps } from '../api/routes/decisions.ts';
+import { oneByOne } from '../api/bulk-decisions.ts';
+import { inProcessBulk } from '../api/bulk-in-process.ts';
 import { healthRoutes } from '../api/routes/health.ts';
 import { createDecisionActivities } from '../activities/decision-activities.ts';
+import { pgDecisionLedger } from '../activities/decision-ledger.ts';
 import { degradingFeatureSource } from '../activities/feature-source.ts';
 import { createPersistenceActivities } from '../activities/persistence-activities.ts';
 import { createLabelActivities } from '../activities/label-activities.ts';
@@ -49,6 +52,12 @@ import { createLogger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { httpMetrics } from '../observability/http-metrics.ts';
 import { startTracing } from '../observability/tracing.ts';
+
+/**
+ * How long a decision waits for its commit to the decision record before it is answered anyway (and
+ * recorded later by its workflow): Postgres answers in milliseconds; past this it is down or drowning.
+ */
+const DECISION_COMMIT_TIMEOUT_MS = 500;
 
 export interface Running {
   port: number;
@@ -141,17 +150,21 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     stops.push(() => scorer.release());
     await seedDefaults(db, { modelVersions: scorer.defaultModelVersions, modelWeights: scorer.defaultModelWeights });
 
+    // Steps 1–4: the worker's decision activity, and the API's for bulk requests decided in process.
+    const stores = opts.featureStore
+      ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX, timeoutMs: config.FEATURE_TIMEOUT_MS });
+    const caches = createRuleCaches(reader);
+    const unfollow = scorer.follow(() => reader.currentDeployment());
+    stops.push(async () => unfollow());
+    const ledger = pgDecisionLedger(decisions, { timeoutMs: DECISION_COMMIT_TIMEOUT_MS, log });
+    const decisionDeps = {
+      features: degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: config.FEATURE_TIMEOUT_MS }, log),
+      scorer, rulesets: caches.rulesets, deployments: caches.deployments, observer: metrics, log,
+    };
+
     if (config.FRAUDGUARD_ROLE !== 'api') {
-      const stores = opts.featureStore
-        ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX, timeoutMs: config.FEATURE_TIMEOUT_MS });
-      const caches = createRuleCaches(reader);
-      const unfollow = scorer.follow(() => reader.currentDeployment());
-      stops.push(async () => unfollow());
       const activities = {
-        ...createDecisionActivities({
-          features: degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: config.FEATURE_TIMEOUT_MS }, log),
-          scorer, rulesets: caches.rulesets, deployments: caches.deployments, observer: metrics, log,
-        }),
+        ...createDecisionActivities({ ...decisionDeps, ledger }),
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
         ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
@@ -171,6 +184,14 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     if (config.FRAUDGUARD_ROLE !== 'worker') {
       security = await createSecurity({ db, redis, config, log, metrics, announce: opts.announce ?? ((text) => process.stdout.write(`${text}\n`)) });
       const guard = security.guard;
+      const decisionRouteDeps: DecisionRouteDeps = {
+        temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds),
+      };
+      decisionRouteDeps.bulkInProcess = inProcessBulk({
+        decide: createDecisionActivities(decisionDeps).decideTransaction, decisions, ledger,
+        temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log,
+        fallback: oneByOne((tx) => decideThroughWorkflow(decisionRouteDeps, tx, Date.now()), 64),
+      });
       app = createApp({
         log,
         guard: (routes) => [...(tracing ? [tracing.httpSpans(routeKeyOf)] : []), httpMetrics(metrics, routeKeyOf), ...guard(routes)],
@@ -181,7 +202,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             features: async () => { if (redis) await redis.ping(); },
             temporal: async () => { await connection.healthService.check({}); },
           }),
-          decisionRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds) }),
+          decisionRoutes(decisionRouteDeps),
           labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf }),
           rulesetRoutes({ db, fourEyes: security.fourEyes }),
           deploymentRoutes({ db, fourEyes: security.fourEyes }),

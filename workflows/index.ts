@@ -3,3 +3,4 @@
 export { transactionWorkflow } from './transaction.ts';
 export { labelWorkflow } from './label.ts';
 export { simulationWorkflow } from './simulation.ts';
+export { decidedBatchWorkflow } from './decided-batch.ts';

@@ -12,6 +12,11 @@ export interface TransactionWorkflowInput {
   tx: Transaction;
   /** Epoch ms when the API received the request: the decision's latency is measured from here. */
   receivedAtMs: number;
+  /**
+   * Decided before the workflow started (a bulk request decides its batch in process, see
+   * api/bulk-in-process.ts): steps 1–4 are skipped and the workflow persists and branches on it.
+   */
+  decided?: Decision;
 }
 
 /** The API's update-with-start waits on this: it returns once steps 1–4 are done, long before the workflow ends. */
@@ -53,7 +58,10 @@ export async function transactionWorkflow(input: TransactionWorkflowInput): Prom
   setHandler(decisionQuery, () => decision ?? null);
 
   const { tx } = input;
-  if (patched(DECIDE_IN_ONE_LOCAL_ACTIVITY)) {
+  if (input.decided) {
+    // From the input, so replays take the same branch; histories without it never reach here.
+    decision = input.decided;
+  } else if (patched(DECIDE_IN_ONE_LOCAL_ACTIVITY)) {
     decision = await decide.decideTransaction({ tx, receivedAtMs: input.receivedAtMs, workflowId: workflowInfo().workflowId });
   } else {
     // Histories recorded before the patch (open review cases among them) replay the four steps they ran.

@@ -5,7 +5,7 @@ import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { decideUpdate, decisionQuery, transactionWorkflow } from '../../workflows/transaction.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { decideBulk, parseBulkEnvelope } from '../bulk-decisions.ts';
+import { decideBulk, oneByOne, parseBulkEnvelope, type DecideMany } from '../bulk-decisions.ts';
 import type { Logger } from 'pino';
 
 export interface DecisionRouteDeps {
@@ -15,8 +15,10 @@ export interface DecisionRouteDeps {
   /** Each decision answered, with the seconds the caller waited (metrics). */
   onAnswered?: (decision: Decision, seconds: number) => void;
   log?: Logger;
-  /** Decisions of one bulk request in flight at once (default 64). */
+  /** Decisions of one bulk request in flight at once when each goes through its workflow (default 64). */
   bulkConcurrency?: number;
+  /** Decides a bulk request's batch in process (bulk-in-process.ts); without it each goes through its own workflow. */
+  bulkInProcess?: (receivedAtMs: number) => DecideMany;
 }
 
 export const workflowIdOf = (transactionId: string) => `tx-${transactionId}`;
@@ -105,6 +107,16 @@ async function decideAndObserve(deps: DecisionRouteDeps, tx: Transaction, receiv
   return decision;
 }
 
+/** A batch's decisions reported to onAnswered, each with the seconds the request waited for the batch. */
+function observed(deps: DecisionRouteDeps, decideMany: DecideMany, receivedAtMs: number): DecideMany {
+  return async (txs) => {
+    const outcomes = await decideMany(txs);
+    const seconds = (Date.now() - receivedAtMs) / 1000;
+    for (const d of outcomes.values()) if (!(d instanceof Error)) deps.onAnswered?.(d, seconds);
+    return outcomes;
+  };
+}
+
 export function decisionRoutes(deps: DecisionRouteDeps): Router {
   const router = Router();
 
@@ -122,10 +134,10 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const receivedAtMs = Date.now();
     const envelope = parseBulkEnvelope(req.body);
     if (!envelope.ok) throw invalid(envelope.issues);
+    const oneAtATime = oneByOne((tx) => decideAndObserve(deps, tx, receivedAtMs), deps.bulkConcurrency ?? 64);
     const reply = await decideBulk(envelope.items, {
-      concurrency: deps.bulkConcurrency ?? 64,
       view: decisionView,
-      decide: (tx) => decideAndObserve(deps, tx, receivedAtMs),
+      decideMany: deps.bulkInProcess ? observed(deps, deps.bulkInProcess(receivedAtMs), receivedAtMs) : oneAtATime,
     });
     res.status(200).json(reply);
   });
