@@ -23,27 +23,29 @@ export interface InProcessBulkDeps {
 
 /** Transactions being decided at once: their Redis scripts (about 120 µs each on the server) queue well inside the degrade timeout. */
 const IN_FLIGHT = 64;
-/** APPROVEs committed in one statement while the rest of the batch is decided. */
+/** Decisions committed in one statement while the rest of the batch is decided. */
 const COMMIT_WAVE = 200;
 /** Follow-ups per batch workflow: keeps its input well under Temporal's payload limits. */
 export const HAND_OFF_CHUNK = 100;
 
 /**
  * A bulk request decided in the API process: the same steps 1–4 as a transaction's workflow, for the
- * whole batch at once (Redis commands pipelined, one ONNX run per model for the batch), instead of a
+ * whole batch at once (Redis calls auto-pipelined, one ONNX run per model for many rows), instead of a
  * workflow round trip per transaction, which costs the Temporal server more than the decision itself.
  *
- * Durable before the answer, idempotent by transaction id:
+ * Durable before the answer, idempotent by transaction id, one decision per id across every path:
  * 1. ids already decided answer with their recorded decision;
- * 2. the others are decided; those that need follow-up (REVIEW opens a case, DECLINE notifies) are
- *    handed to their own transaction workflows (`tx-<id>`) through one batch workflow start, whose
- *    history also lists every decision of the request;
- * 3. decisions are committed to the decision record a few hundred per statement (APPROVEs while the
- *    rest is decided, follow-ups once handed off): an id some other request recorded first (sent
- *    alone meanwhile) answers with that decision instead.
+ * 2. the others are decided and committed to the decision record a few hundred per statement while
+ *    the rest is decided; an id some other request committed first (the same id sent alone, or in
+ *    another bulk request, meanwhile) answers with that decision instead;
+ * 3. the committed decisions that need follow-up (REVIEW opens a case, DECLINE notifies) are handed to
+ *    their transaction workflows (`tx-<id>`, the single route's) through one batch workflow start,
+ *    whose history also lists every decision of the request. A follow-up whose hand-off fails is
+ *    answered as not decided: resubmitting returns its recorded decision and hands it off again, as
+ *    does any later request for the id (a workflow already running for it is left as it is).
  * With Postgres unreadable the batch goes through the transaction workflows one by one (the single
- * route's path); with it failing at the commit, every decision is handed to its transaction workflow,
- * which records it once Postgres returns.
+ * route's path); should it fail at a commit, those decisions are handed to their transaction
+ * workflows, which record them once Postgres returns.
  */
 export function inProcessBulk(deps: InProcessBulkDeps): (receivedAtMs: number) => DecideMany {
   return (receivedAtMs) => async (txs) => {
@@ -60,71 +62,64 @@ export function inProcessBulk(deps: InProcessBulkDeps): (receivedAtMs: number) =
     const batchId = `bulk-${randomUUID()}`;
     const todo = txs.filter((tx) => !recorded.has(tx.id));
     const made: Made[] = [];
-    const approvals: Made[] = [];
+    const wave: Made[] = [];
     const commits: Promise<void>[] = [];
     const commit = (items: Made[]) => { if (items.length) commits.push(commitOrHandOff(items, batchId, receivedAtMs, out)); };
     // At most IN_FLIGHT at once: their Redis scripts queue for milliseconds, never the feature store's
-    // degrade timeout. APPROVEs are committed a wave at a time while the rest are still being decided.
+    // degrade timeout; and a wave is committed while the next is being decided.
     let next = 0;
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, todo.length) }, async () => {
       while (next < todo.length) {
         const tx = todo[next++] as Transaction;
         try {
           const decision = await deps.decide({ tx, receivedAtMs, workflowId: batchId });
+          // A decision with follow-up is carried on by its transaction's workflow; one without names the batch's.
           const m = { tx, decision: decision.decision === 'APPROVE' ? decision : { ...decision, workflowId: `tx-${tx.id}` } };
           made.push(m);
-          if (decision.decision === 'APPROVE' && approvals.push(m) >= COMMIT_WAVE) commit(approvals.splice(0));
+          if (wave.push(m) >= COMMIT_WAVE) commit(wave.splice(0));
         } catch (err) {
           out.set(tx.id, err instanceof Error ? err : new Error(String(err)));
         }
       }
     }));
-    commit(approvals.splice(0));
-
-    // One batch workflow lists every decision; the follow-ups (REVIEW opens a case, DECLINE notifies)
-    // are committed only once handed off to it, so none is recorded without its follow-up.
-    const followUps = made.filter(({ decision }) => decision.decision !== 'APPROVE');
-    const summary = made.map(({ tx, decision: d }): BatchDecisionSummary => ({ transactionId: tx.id, decision: d.decision, score: d.score, arm: d.arm, rulesetVersion: d.rulesetVersion }));
-    const handedOff = made.length ? await handOff(followUps, batchId, receivedAtMs, summary, out) : [];
-    commit(handedOff);
+    commit(wave.splice(0));
     await Promise.all(commits);
+
+    const followUps = txs.flatMap((tx) => {
+      const d = out.get(tx.id);
+      return d && !(d instanceof Error) && d.decision !== 'APPROVE' ? [{ tx, decision: d }] : [];
+    });
+    const summary = made.map(({ tx, decision: d }): BatchDecisionSummary => ({ transactionId: tx.id, decision: d.decision, score: d.score, arm: d.arm, rulesetVersion: d.rulesetVersion }));
+    if (made.length || followUps.length) await handOff(followUps, batchId, receivedAtMs, summary, out);
     return out;
   };
 
-  /** Starts the batch workflow(s) carrying `items` on; returns those handed off, the others answered as failed. */
-  async function handOff(items: Made[], batchId: string, receivedAtMs: number, summary: BatchDecisionSummary[] | undefined, out: Map<string, Decision | Error>): Promise<Made[]> {
+  /** Starts the batch workflow(s) carrying `items` on; those whose start failed are answered as not decided. */
+  async function handOff(items: Made[], batchId: string, receivedAtMs: number, summary: BatchDecisionSummary[] | undefined, out: Map<string, Decision | Error>): Promise<void> {
     const parts = chunks(items, HAND_OFF_CHUNK);
     if (parts.length === 0) parts.push([]);
-    const done: Made[] = [];
     await Promise.all(parts.map(async (part, k) => {
       const workflowId = k === 0 ? batchId : `${batchId}-${k}`;
       try {
         await deps.temporal.workflow.start(decidedBatchWorkflow, {
           workflowId, taskQueue: deps.taskQueue, args: [{ receivedAtMs, items: part, ...(k === 0 && summary ? { summary } : {}) }],
         });
-        done.push(...part);
       } catch (err) {
         deps.log?.warn({ err, workflowId, transactions: part.length }, 'bulk request: hand-off to the transaction workflows failed');
-        // Resubmitting is safe: nothing of these was recorded.
-        for (const { tx } of part) out.set(tx.id, new Error(`its hand-off to Temporal failed (${(err as Error).message})`));
+        for (const { tx } of part) out.set(tx.id, new Error(`recorded, but its follow-up could not be handed to Temporal (${(err as Error).message})`));
       }
     }));
-    return done;
   }
 
-  /**
-   * Commits decisions to the record. Should Postgres fail between the read and the commit, each goes
-   * to its transaction's workflow, which records it once Postgres returns.
-   */
+  /** Commits decisions; should Postgres fail, each goes to its transaction's workflow, which records it once Postgres returns. */
   async function commitOrHandOff(items: Made[], batchId: string, receivedAtMs: number, out: Map<string, Decision | Error>): Promise<void> {
     try {
       for (const [id, d] of await deps.ledger.commitMany(items)) out.set(id, d);
     } catch (err) {
       deps.log?.warn({ err, batchId }, 'bulk request: decision record unwritable, handing each decision to its transaction workflow');
       const owned = items.map(({ tx, decision }) => ({ tx, decision: { ...decision, workflowId: `tx-${tx.id}` } }));
-      const unrecorded = owned.filter(({ decision }) => decision.decision === 'APPROVE'); // follow-ups already have their workflow
-      for (const { tx, decision } of owned) if (decision.decision !== 'APPROVE') out.set(tx.id, decision);
-      for (const { tx, decision } of await handOff(unrecorded, `${batchId}-record-${randomUUID().slice(0, 8)}`, receivedAtMs, undefined, out)) out.set(tx.id, decision);
+      for (const { tx, decision } of owned) out.set(tx.id, decision);
+      await handOff(owned, `${batchId}-record-${randomUUID().slice(0, 8)}`, receivedAtMs, undefined, out);
     }
   }
 }
