@@ -48,7 +48,7 @@ export async function inlineDecisionEndpoint(deps: { db: Db; redisUrl: string; p
     url: `http://127.0.0.1:${port}/v1/decisions`,
     close: async () => {
       await new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); });
-      await scorer.release();
+      await scorer.close();
       redis.disconnect();
     },
   };

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/pool.ts';
 import { ModelRejected, type ModelMetadata } from '../activities/model-metadata.ts';
 import { createModelRegistry, ModelNotFound, ModelVersionExists, type ModelRegistry } from '../activities/model-registry.ts';
-import { createOnnxScorer, modelDirectoryIndex, modelsInDirectory, type OnnxScorer } from '../activities/onnx-scorer.ts';
+import { modelDirectoryIndex, modelsInDirectory, type OnnxScorer } from '../activities/onnx-scorer.ts';
+import { createThreadedOnnxScorer } from '../activities/onnx-scorer-thread.ts';
 import type { Deployment } from '../engine/deployment.ts';
 import type { ModelWeights } from '../engine/scoring.ts';
 
@@ -24,11 +25,14 @@ export interface RuntimeScorer extends OnnxScorer {
    * `idleMs`. Returns the stop function.
    */
   follow(current: () => Promise<Deployment | null>, opts?: { intervalMs?: number; idleMs?: number }): () => void;
+  /** Frees every session and stops the scoring thread. */
+  close(): Promise<void>;
 }
 
 /**
  * The worker's scorer: ONNX models from the Postgres registry (one InferenceSession per version,
- * loaded on first use, one intra-op thread, no spinning: see SESSION_OPTIONS). At start the models
+ * loaded on first use, one intra-op thread, no spinning: see SESSION_OPTIONS), run on a thread of
+ * their own (onnx-scorer-thread.ts) so that inference never stalls the event loop. At start the models
  * committed under models/ are registered when absent (idempotent; concurrent starters are fine), so
  * a fresh database decides with them from its first transaction.
  */
@@ -36,7 +40,7 @@ export async function createScorer(deps: { db: Db; log: Logger; modelsDir?: stri
   const registry = createModelRegistry(deps.db);
   const committed = await registerCommittedModels(registry, deps.modelsDir ?? COMMITTED_MODELS_DIR, deps.log);
   const defaults = newestPerRole(committed);
-  const scorer = createOnnxScorer({ load: registry.loader(), log: deps.log });
+  const scorer = createThreadedOnnxScorer({ load: registry.loader(), log: deps.log });
 
   const lastUsed = new Map<string, number>();
   const touch = (versions: readonly string[]) => { const now = Date.now(); for (const v of versions) lastUsed.set(v, now); };
@@ -57,6 +61,10 @@ export async function createScorer(deps: { db: Db; log: Logger; modelsDir?: stri
     async release(versions) {
       for (const v of versions ?? [...lastUsed.keys()]) lastUsed.delete(v);
       await scorer.release(versions);
+    },
+    async close() {
+      lastUsed.clear();
+      await scorer.close();
     },
     follow(current, opts = {}) {
       const idleMs = opts.idleMs ?? 60_000;

@@ -147,7 +147,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const decisions = createDecisionRepository(db);
     const reader = createRulesetReader(db);
     const scorer = await createScorer({ db, log });
-    stops.push(() => scorer.release());
+    stops.push(() => scorer.close());
     await seedDefaults(db, { modelVersions: scorer.defaultModelVersions, modelWeights: scorer.defaultModelWeights });
 
     // Steps 1–4: the worker's decision activity, and the API's for bulk requests decided in process.

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createOnnxScorer, modelsInDirectory, type ModelLoader } from './onnx-scorer.ts';
+import { createThreadedOnnxScorer } from './onnx-scorer-thread.ts';
+import { ModelRejected } from './model-metadata.ts';
+import type { FeatureVector } from '../engine/features/store.ts';
+import { committedModels, MODELS_DIR } from '../test/ml/model-fixtures.ts';
+
+const { gbdt, anomaly } = committedModels();
+const vectorOf = (i: number): FeatureVector => ({
+  amount: 5 + (i * 37) % 900, 'customer.tx_count_1d': i % 7, 'customer.amount_sum_1d': (i * 53) % 2000,
+  'customer.amount_ratio_30d': 0.2 + (i % 13) / 3, 'terminal.fraud_rate_7d_delay7d': (i % 5) / 10, 'tx.hour': i % 24,
+});
+
+describe('ONNX scorer on its own thread', () => {
+  const load = modelsInDirectory(MODELS_DIR);
+  const threaded = createThreadedOnnxScorer({ load });
+  const local = createOnnxScorer({ load });
+  after(async () => { await threaded.close(); await local.release(); });
+
+  it('scores exactly as the scorer on the calling thread, alone and in batches, reason codes included', async () => {
+    const vectors = Array.from({ length: 40 }, (_, i) => vectorOf(i));
+    assert.deepEqual(await threaded.scoreBatch([gbdt, anomaly], vectors), await local.scoreBatch([gbdt, anomaly], vectors));
+    const alone = await Promise.all(vectors.slice(0, 5).map((v) => threaded.score([gbdt, anomaly], v, { anomaly: 1 })));
+    assert.deepEqual(alone, await Promise.all(vectors.slice(0, 5).map((v) => local.score([gbdt, anomaly], v, { anomaly: 1 }))));
+    assert.ok(alone[0]?.models[0]?.topContributions.length);
+  });
+
+  it('gives the model\'s metadata, and a model it cannot load fails its callers with the reason', async () => {
+    assert.equal((await threaded.metadata(gbdt)).role, 'gbdt');
+    await assert.rejects(threaded.score(['no-such-model'], vectorOf(1)), /no-such-model/);
+    const broken: ModelLoader = async (version) => ({ ...(await load(gbdt)), onnx: new Uint8Array([1, 2, 3]), metadata: { ...((await load(gbdt)).metadata as object), version } });
+    const other = createThreadedOnnxScorer({ load: broken });
+    try {
+      await assert.rejects(other.metadata('gbdt-broken'), /protobuf parsing failed/);
+    } finally { await other.close(); }
+  });
+
+  it('frees released versions and loads them again when asked', async () => {
+    await threaded.release([gbdt]);
+    const again = await threaded.score([gbdt], vectorOf(3));
+    assert.deepEqual(again, await local.score([gbdt], vectorOf(3)));
+  });
+
+  it('keeps ModelRejected a ModelRejected across the thread', async () => {
+    const wrongVersion: ModelLoader = async () => load(gbdt);
+    const other = createThreadedOnnxScorer({ load: wrongVersion });
+    try {
+      await assert.rejects(other.metadata('not-its-version'), (err: unknown) => err instanceof ModelRejected && err.problems.some((p) => p.includes('metadata.version')));
+    } finally { await other.close(); }
+  });
+
+  it('fails requests made after it was closed instead of hanging', async () => {
+    const other = createThreadedOnnxScorer({ load });
+    await other.metadata(gbdt);
+    await other.close();
+    await assert.rejects(other.score([gbdt], vectorOf(1)));
+  });
+});
