@@ -158,7 +158,8 @@ type Scripted = { fraudguardObserve(numKeys: number, ...args: (string | number)[
 
 /**
  * The online feature store: the same definitions, requests and answers as the in-process store
- * (engine/features/plan.ts), one Lua call per entity, all pipelined in one round trip. Keys carry the
+ * (engine/features/plan.ts), one Lua call per entity, all pipelined in one round trip (with
+ * auto-pipelining, together with concurrent decisions' calls). Keys carry the
  * entity as a hash tag (`{customer:123}`) so Redis Cluster shards by entity; on a Cluster the calls go
  * out concurrently instead (a pipeline must stay on one node). Memory is bounded: buckets beyond the
  * widest window are deleted as new ones open, and idle entities' keys expire.
@@ -194,7 +195,9 @@ export function createRedisFeatureStore(opts: RedisFeatureStoreOptions): RedisFe
       throw new FeatureStoreUnavailable(`Redis is not connected (${redis.status})`);
     }
     let sent: Promise<unknown[]>;
-    if (cluster) {
+    // Auto-pipelining already sends the calls of one turn (this decision's entities and those of every
+    // concurrent decision) in one write; an explicit pipeline per decision would cost a write each.
+    if (cluster || (redis as Redis).options.enableAutoPipelining) {
       sent = Promise.all(calls.map((call) => call(redis as unknown as Scripted & Redis)));
     } else {
       const pipeline = (redis as Redis).pipeline();
