@@ -18,11 +18,15 @@ export interface InProcessBulkDeps {
   taskQueue: string;
   /** The way round when Postgres cannot be read: each transaction through its own workflow. */
   fallback: DecideMany;
+  /**
+   * Transactions being decided at once (default: the whole batch). Many at once keep Redis, the event
+   * loop and the scoring thread busy together; `decide`'s feature timeout must then allow for that
+   * many Redis scripts queueing (about 100 µs each on the server).
+   */
+  inFlight?: number;
   log?: Logger;
 }
 
-/** Transactions being decided at once: their Redis scripts (about 120 µs each on the server) queue well inside the degrade timeout. */
-const IN_FLIGHT = 64;
 /** Decisions committed in one statement while the rest of the batch is decided. */
 const COMMIT_WAVE = 200;
 /** Follow-ups per batch workflow: keeps its input well under Temporal's payload limits. */
@@ -65,10 +69,9 @@ export function inProcessBulk(deps: InProcessBulkDeps): (receivedAtMs: number) =
     const wave: Made[] = [];
     const commits: Promise<void>[] = [];
     const commit = (items: Made[]) => { if (items.length) commits.push(commitOrHandOff(items, batchId, receivedAtMs, out)); };
-    // At most IN_FLIGHT at once: their Redis scripts queue for milliseconds, never the feature store's
-    // degrade timeout; and a wave is committed while the next is being decided.
+    // A wave is committed while the rest is still being decided.
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, todo.length) }, async () => {
+    await Promise.all(Array.from({ length: Math.min(deps.inFlight ?? todo.length, todo.length) }, async () => {
       while (next < todo.length) {
         const tx = todo[next++] as Transaction;
         try {
