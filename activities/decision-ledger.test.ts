@@ -67,6 +67,25 @@ describe('decision ledger (PostgreSQL): the first decision recorded for an id is
     assert.deepEqual((await repo.record(tx, later)).inserted, false, 'the workflow\'s own persistence step finds it recorded');
   });
 
+  it('settles batches racing on the same ids, in any order, on one decision per id', async () => {
+    const ledger = pgDecisionLedger(createDecisionRepository(db), { timeoutMs: 2_000 });
+    const txs = Array.from({ length: 200 }, (_, i) => txOf(`${schema}-race-${String(i).padStart(3, '0')}`));
+    const batch = (at: string, order: 'asc' | 'desc') => (order === 'asc' ? txs : [...txs].reverse()).map((tx) => ({ tx, decision: decisionOf(tx, 'APPROVE', at) }));
+    const answers = await Promise.all([
+      ledger.commitMany(batch('2026-11-22T10:00:01.000Z', 'asc')), ledger.commitMany(batch('2026-11-22T10:00:02.000Z', 'desc')),
+      ledger.commitMany(batch('2026-11-22T10:00:03.000Z', 'desc')), ...txs.slice(0, 20).map((tx) => ledger.commit(tx, decisionOf(tx, 'REVIEW', '2026-11-22T10:00:04.000Z'))),
+    ]);
+    const [a, b, c] = answers as Map<string, Decision>[];
+    for (const tx of txs) {
+      const first = a?.get(tx.id);
+      assert.equal(b?.get(tx.id)?.decidedAt, first?.decidedAt, tx.id);
+      assert.equal(c?.get(tx.id)?.decidedAt, first?.decidedAt, tx.id);
+    }
+    txs.slice(0, 20).forEach((tx, i) => assert.equal((answers[3 + i] as Decision).decidedAt, a?.get(tx.id)?.decidedAt));
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM decisions WHERE transaction_id = ANY($1) AND NOT shadow', [txs.map((t) => t.id)]);
+    assert.equal(rows[0].n, 200);
+  });
+
   it('answers with the decision as made when Postgres cannot be reached, and throws for a batch', async () => {
     const down = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectionTimeoutMillis: 500 });
     down.on('error', () => undefined);

@@ -26,7 +26,7 @@ export function pgDecisionLedger(decisions: DecisionRepository, opts: { timeoutM
     return new Map([...stored].map(([id, { recordedAt: _r, ...d }]) => [id, d]));
   };
   const commitMany: DecisionLedger['commitMany'] = async (items) => {
-    const inserted = await decisions.recordMany(items);
+    const inserted = await retryingConflicts(() => decisions.recordMany(items));
     const lost = items.filter(({ tx }) => !inserted.has(tx.id)).map(({ tx }) => tx.id);
     const theirs = lost.length ? await recorded(lost) : new Map<string, Decision>();
     return new Map(items.map(({ tx, decision }) => [tx.id, theirs.get(tx.id) ?? decision]));
@@ -49,4 +49,20 @@ export function pgDecisionLedger(decisions: DecisionRepository, opts: { timeoutM
       }
     },
   };
+}
+
+/**
+ * Postgres aborts one of two statements that wait on each other (deadlock, serialization failure):
+ * the other has committed, so running the aborted one again settles which decision came first.
+ */
+async function retryingConflicts<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= attempts || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 5 * attempt));
+    }
+  }
 }

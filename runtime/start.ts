@@ -57,9 +57,10 @@ import { startTracing } from '../observability/tracing.ts';
 
 /**
  * How long a decision waits for its commit to the decision record before it is answered anyway (and
- * recorded later by its workflow): Postgres answers in milliseconds; past this it is down or drowning.
+ * recorded later by its workflow): Postgres answers in milliseconds, and a refused connection fails at
+ * once; past this it is hung. Below the decision activity's own 2 s timeout.
  */
-const DECISION_COMMIT_TIMEOUT_MS = 500;
+const DECISION_COMMIT_TIMEOUT_MS = 1_500;
 /**
  * A bulk request's decisions in flight at once, and their feature timeout: 256 decisions' Redis
  * scripts queue for some 25–50 ms on a small machine, past the single route's budget but not a sign

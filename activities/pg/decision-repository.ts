@@ -25,7 +25,9 @@ export function createDecisionRepository(db: Db) {
       if (items.length === 0) return new Set();
       const txCols: unknown[][] = [[], [], [], [], [], [], []];
       const armCols: unknown[][] = Array.from({ length: 16 }, () => []);
-      for (const { tx, decision } of items) {
+      // In id order: concurrent statements then lock the same rows in the same order, never in a cycle.
+      const sorted = [...items].sort((a, b) => (a.tx.id < b.tx.id ? -1 : a.tx.id > b.tx.id ? 1 : 0));
+      for (const { tx, decision } of sorted) {
         [tx.id, tx.occurred_at, tx.amount, tx.currency, tx.customer_id, tx.merchant_id, JSON.stringify(stripDerived(tx))]
           .forEach((v, i) => txCols[i]?.push(v));
         for (const arm of [decision as ArmDecision, ...decision.shadows]) {
