@@ -5,7 +5,7 @@ import { aTransaction, startStack, TEST_DATABASE_URL, type TestStack } from '../
 import { spawnWorker, type ChildService } from '../support/processes.ts';
 import { waitFor } from '../support/wait.ts';
 
-describe('a worker killed between the decision and its record', () => {
+describe('a worker killed between the decision and its persistence step', () => {
   let api: TestStack;
   let worker: ChildService | undefined;
 
@@ -16,7 +16,8 @@ describe('a worker killed between the decision and its record', () => {
   after(async () => { await worker?.kill('SIGKILL'); await api?.stop(); await api?.dropSchema(); });
 
   it('records the decision exactly once after the worker restarts', async () => {
-    // Hold the decisions table so the persistence activity blocks after the decision is made.
+    // Hold the decisions table: the decision's commit waits out its timeout (the decision is answered
+    // anyway), then the workflow's persistence activity blocks on it, and the worker dies meanwhile.
     const blocker = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${api.schema}` });
     await blocker.connect();
     await blocker.query('BEGIN');
@@ -30,8 +31,10 @@ describe('a worker killed between the decision and its record', () => {
     await worker?.kill('SIGKILL');
     await blocker.query('ROLLBACK');
     await blocker.end();
+    // The dead worker's statements may still land once the lock is gone (Postgres finds the client
+    // gone only when it answers): whichever writes first, the decision is recorded once, as answered.
     const { rows: before } = await api.db.query('SELECT count(*)::int AS n FROM decisions WHERE transaction_id = $1', [tx['id']]);
-    assert.equal(before[0].n, 0, 'nothing was recorded by the killed worker');
+    assert.ok(before[0].n <= 1, `${before[0].n} records before the restart`);
 
     worker = await spawnWorker(api);
     await waitFor(async () => (await api.db.query('SELECT 1 FROM decisions WHERE transaction_id = $1', [tx['id']])).rowCount, 60_000, 'decision recorded');
