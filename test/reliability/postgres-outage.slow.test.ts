@@ -50,7 +50,7 @@ describe('PostgreSQL stopped and restarted under load', () => {
     await assertRecordedExactlyOnce(stack.db, [...sent, ...bulkSent]);
   });
 
-  it('opens the review cases too', async (t) => {
-    await assertEveryReviewHasItsCase(stack.db, sent, t);
+  it('opens the review cases too', async () => {
+    await assertEveryReviewHasItsCase(stack.db, sent);
   });
 });

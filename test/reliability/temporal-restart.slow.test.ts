@@ -41,7 +41,7 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
     await assertRecordedExactlyOnce(stack.db, sent);
   });
 
-  it('keeps the review cases of the workflows that were in flight', async (t) => {
-    await assertEveryReviewHasItsCase(stack.db, sent, t);
+  it('keeps the review cases of the workflows that were in flight', async () => {
+    await assertEveryReviewHasItsCase(stack.db, sent);
   });
 });
