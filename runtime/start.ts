@@ -117,6 +117,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
     await migrate(databaseUrl, config.DATABASE_SCHEMA, log);
     const db = createPool(databaseUrl, config.DATABASE_SCHEMA);
+    // An idle connection that Postgres closes (a restart, an outage, the embedded server stopping on the
+    // same signal as we do) is replaced on next use; unhandled, its error would end the process.
+    db.on('error', (err) => log.warn({ err: err.message }, 'an idle Postgres connection was closed'));
     stops.push(() => db.end());
     // The case queue gauge is read from the cases mirror at each scrape, so every process reports the same figure;
     // with Postgres down the gauge is empty for that scrape rather than failing every other metric with it.
@@ -184,7 +187,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
       });
       const running = worker.run();
-      stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });
+      stops.push(async () => {
+        // The SDK drains the worker by itself on SIGINT/SIGTERM: shut it down only if it is not already.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await workerConnection.close();
+      });
       log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
     }
 
