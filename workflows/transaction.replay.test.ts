@@ -32,12 +32,20 @@ function protoObject(value: unknown, key = ''): unknown {
   return value;
 }
 
-describe('transaction workflow histories', () => {
+describe('workflow histories', () => {
   it('replays a decision recorded when steps 1–4 ran as four local activities', async () => {
     await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-four-local-activities')));
   });
 
   it('replays a decision recorded with steps 1–4 in one local activity', async () => {
     await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-one-local-activity')));
+  });
+
+  it('replays a DECLINE decided by a bulk request and carried on by its transaction workflow', async () => {
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-decided-by-bulk')));
+  });
+
+  it('replays the batch workflow that handed a bulk request\'s follow-ups to their transaction workflows', async () => {
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('decided-batch')));
   });
 });
