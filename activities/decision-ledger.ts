@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Decision } from '../engine/decision.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import type { DecisionRepository } from './pg/decision-repository.ts';
+import { withTimeout } from './with-timeout.ts';
 
 /**
  * The commit point of a decision: the first decision recorded for a transaction id is the one that
@@ -34,18 +35,11 @@ export function pgDecisionLedger(decisions: DecisionRepository, opts: { timeoutM
   return {
     commitMany,
     async commit(tx, decision) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const committed = await Promise.race([
-          commitMany([{ tx, decision }]),
-          new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${opts.timeoutMs} ms`)), opts.timeoutMs); }),
-        ]);
-        return committed.get(tx.id) ?? decision;
+        return (await withTimeout(commitMany([{ tx, decision }]), opts.timeoutMs)).get(tx.id) ?? decision;
       } catch (err) {
         opts.log?.warn({ transactionId: tx.id, err: (err as Error).message }, 'decision not recorded before its answer (Postgres unavailable): its workflow records it later');
         return decision;
-      } finally {
-        clearTimeout(timer);
       }
     },
   };

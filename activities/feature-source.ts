@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { FeatureStore, FeatureVector } from '../engine/features/store.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import type { FeatureSource } from './decision-activities.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export interface DegradePolicy {
   /** Feature names the decision path expects; all come back as null (missing) when the store is unavailable. */
@@ -20,20 +21,14 @@ export function degradingFeatureSource(store: FeatureStore, policy: DegradePolic
   const missing = (): FeatureVector => Object.fromEntries(policy.featureNames.map((n) => [n, null]));
   return {
     async read(tx: Transaction, txLog?: () => Logger) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const features = await Promise.race([
-          store.observe(tx),
-          new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`feature store gave no answer within ${policy.timeoutMs} ms`)), policy.timeoutMs); }),
-        ]);
+        const features = await withTimeout(store.observe(tx), policy.timeoutMs, () => new Error(`feature store gave no answer within ${policy.timeoutMs} ms`));
         return { features, degraded: false };
       } catch (err) {
         const reason = (err as Error).message;
         (txLog?.() ?? log)?.warn({ transactionId: tx.id, reason }, 'feature store unavailable: decision degraded');
         policy.onDegraded?.(reason);
         return { features: missing(), degraded: true };
-      } finally {
-        clearTimeout(timer);
       }
     },
   };

@@ -7,6 +7,7 @@ import type { SeenPolicy } from '../engine/features/entity-state.ts';
 import { compilePlan, entityFeatures, entityRequest, nullFeatures, type EntityPlan, type EntityRequest } from '../engine/features/plan.ts';
 import type { FeatureStore, FeatureVector, Label } from '../engine/features/store.ts';
 import type { Transaction } from '../engine/transaction.ts';
+import { withTimeout } from './with-timeout.ts';
 
 // One entity, atomically: answer a retry from its record; settle the labels known by t; read every
 // window (bucket hashes), distinct count (last-seen sorted sets) and the previous transaction's time;
@@ -204,17 +205,10 @@ export function createRedisFeatureStore(opts: RedisFeatureStoreOptions): RedisFe
       for (const call of calls) call(pipeline as unknown as Scripted & Redis);
       sent = pipeline.exec().then((replies: Reply) => (replies ?? []).map(([err, reply]) => { if (err) throw err; return reply; }));
     }
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FeatureStoreUnavailable(`Redis gave no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    sent.catch(() => undefined); // an answer arriving after the timeout is dropped, not unhandled
     try {
-      return await Promise.race([sent, late]);
+      return await withTimeout(sent, timeoutMs, () => new FeatureStoreUnavailable(`Redis gave no answer within ${timeoutMs} ms`));
     } catch (err) {
       throw err instanceof FeatureStoreUnavailable ? err : new FeatureStoreUnavailable((err as Error).message);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { withTimeout } from '../../activities/with-timeout.ts';
 
 export type HealthCheck = () => Promise<void>;
 
@@ -19,11 +20,4 @@ export function healthRoutes(checks: Record<string, HealthCheck>, timeoutMs = 2_
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   });
   return router;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e instanceof Error ? e : new Error(String(e))); });
-  });
 }
