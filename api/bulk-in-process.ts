@@ -16,8 +16,6 @@ export interface InProcessBulkDeps {
   ledger: Pick<DecisionLedger, 'commitMany'>;
   temporal: Client;
   taskQueue: string;
-  /** The way round when Postgres cannot be read: each transaction through its own workflow. */
-  fallback: DecideMany;
   /**
    * Transactions being decided at once (default: the whole batch). Many at once keep Redis, the event
    * loop and the scoring thread busy together; `decide`'s feature timeout must then allow for that
@@ -26,6 +24,12 @@ export interface InProcessBulkDeps {
   inFlight?: number;
   log?: Logger;
 }
+
+/**
+ * Decides a bulk request's batch received at `receivedAtMs`; `throughWorkflows` is the way round when
+ * Postgres cannot be read: each transaction through its own workflow, as a single request goes.
+ */
+export type BulkInProcess = (receivedAtMs: number, throughWorkflows: DecideMany) => DecideMany;
 
 /** Decisions committed in one statement while the rest of the batch is decided. */
 const COMMIT_WAVE = 200;
@@ -51,15 +55,15 @@ export const HAND_OFF_CHUNK = 100;
  * route's path); should it fail at a commit, those decisions are handed to their transaction
  * workflows, which record them once Postgres returns.
  */
-export function inProcessBulk(deps: InProcessBulkDeps): (receivedAtMs: number) => DecideMany {
-  return (receivedAtMs) => async (txs) => {
+export function inProcessBulk(deps: InProcessBulkDeps): BulkInProcess {
+  return (receivedAtMs, throughWorkflows) => async (txs) => {
     const out = new Map<string, Decision | Error>();
     let recorded: Map<string, Decision>;
     try {
       recorded = await deps.decisions.getMany(txs.map((t) => t.id));
     } catch (err) {
       deps.log?.warn({ err, transactions: txs.length }, 'bulk request: decision record unreadable, deciding each transaction through its workflow');
-      return deps.fallback(txs);
+      return throughWorkflows(txs);
     }
     for (const [id, d] of recorded) out.set(id, d);
 

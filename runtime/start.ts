@@ -9,15 +9,12 @@ import { migrate } from '../db/migrate.ts';
 import { createPool, type Db } from '../db/pool.ts';
 import { seedDefaults } from '../db/seed.ts';
 import { createApp } from '../api/app.ts';
-import { decideThroughWorkflow, decisionRoutes, type DecisionRouteDeps } from '../api/routes/decisions.ts';
-import { oneByOne } from '../api/bulk-decisions.ts';
+import { decisionRoutes } from '../api/routes/decisions.ts';
 import { inProcessBulk } from '../api/bulk-in-process.ts';
 import { healthRoutes } from '../api/routes/health.ts';
 import { createDecisionActivities } from '../activities/decision-activities.ts';
 import { pgDecisionLedger } from '../activities/decision-ledger.ts';
 import { degradingFeatureSource } from '../activities/feature-source.ts';
-import { createRedisFeatureStore } from '../activities/redis-feature-store.ts';
-import { DEFAULT_FEATURES } from '../engine/features/definitions.ts';
 import { createPersistenceActivities } from '../activities/persistence-activities.ts';
 import { createLabelActivities } from '../activities/label-activities.ts';
 import { createBranchActivities } from '../activities/branch-activities.ts';
@@ -41,7 +38,7 @@ import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
 import { createRuleCaches } from '../activities/ruleset-cache.ts';
 import { createWorker } from '../workflows/worker.ts';
 import type { FeatureStore } from '../engine/features/store.ts';
-import { createScorer } from './scorer.ts';
+import { COMMITTED_MODELS_DIR, createScorer } from './scorer.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { toolPath } from './tools.ts';
@@ -164,8 +161,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     await seedDefaults(db, { modelVersions: scorer.defaultModelVersions, modelWeights: scorer.defaultModelWeights });
 
     // Steps 1–4: the worker's decision activity, and the API's for bulk requests decided in process.
+    // One store; each caller's budget is its feature source's (below), so the store's own bound is the widest of them.
     const stores = opts.featureStore
-      ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX, timeoutMs: config.FEATURE_TIMEOUT_MS });
+      ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX, timeoutMs: Math.max(config.FEATURE_TIMEOUT_MS, BULK_FEATURE_TIMEOUT_MS) });
     const caches = createRuleCaches(reader);
     const unfollow = scorer.follow(() => reader.currentDeployment());
     stops.push(async () => unfollow());
@@ -181,7 +179,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
         ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
-        ...createSimulationActivities({ db, modelsDir: resolve(ROOT, 'models'), log }),
+        ...createSimulationActivities({ db, modelsDir: COMMITTED_MODELS_DIR, log }),
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
@@ -202,19 +200,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     if (config.FRAUDGUARD_ROLE !== 'worker') {
       security = await createSecurity({ db, redis, config, log, metrics, announce: opts.announce ?? ((text) => process.stdout.write(`${text}\n`)) });
       const guard = security.guard;
-      const decisionRouteDeps: DecisionRouteDeps = {
-        temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds),
-      };
-      // A bulk request's features come from the same store, with a timeout allowing for its own batch's
+      // A bulk request's features come from the same store, with a budget allowing for its own batch's
       // Redis scripts queueing behind each other (about 100 µs apiece on the server).
-      const bulkStore = redis && !opts.featureStore
-        ? createRedisFeatureStore({ redis, prefix: config.REDIS_KEY_PREFIX, definitions: DEFAULT_FEATURES, timeoutMs: BULK_FEATURE_TIMEOUT_MS })
-        : stores.store;
-      const bulkFeatures = degradingFeatureSource(bulkStore, { featureNames: stores.featureNames, timeoutMs: BULK_FEATURE_TIMEOUT_MS }, log);
-      decisionRouteDeps.bulkInProcess = inProcessBulk({
+      const bulkFeatures = degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: BULK_FEATURE_TIMEOUT_MS }, log);
+      const bulkInProcess = inProcessBulk({
         decide: createDecisionActivities({ ...decisionDeps, features: bulkFeatures }).decideTransaction, decisions, ledger,
-        temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log,
-        fallback: oneByOne((tx) => decideThroughWorkflow(decisionRouteDeps, tx, Date.now()), 64), inFlight: BULK_IN_FLIGHT,
+        temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, inFlight: BULK_IN_FLIGHT,
       });
       app = createApp({
         log,
@@ -226,7 +217,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             features: async () => { if (redis) await redis.ping(); },
             temporal: async () => { await connection.healthService.check({}); },
           }),
-          decisionRoutes(decisionRouteDeps),
+          decisionRoutes({
+            temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, bulkInProcess,
+            onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds),
+          }),
           labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf }),
           rulesetRoutes({ db, fourEyes: security.fourEyes }),
           deploymentRoutes({ db, fourEyes: security.fourEyes }),

@@ -6,6 +6,7 @@ import { parseTransaction, type Transaction } from '../../engine/transaction.ts'
 import { decideUpdate, decisionQuery, transactionWorkflow } from '../../workflows/transaction.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { decideBulk, oneByOne, parseBulkEnvelope, type DecideMany } from '../bulk-decisions.ts';
+import type { BulkInProcess } from '../bulk-in-process.ts';
 import type { Logger } from 'pino';
 
 export interface DecisionRouteDeps {
@@ -18,7 +19,7 @@ export interface DecisionRouteDeps {
   /** Decisions of one bulk request in flight at once when each goes through its workflow (default 64). */
   bulkConcurrency?: number;
   /** Decides a bulk request's batch in process (bulk-in-process.ts); without it each goes through its own workflow. */
-  bulkInProcess?: (receivedAtMs: number) => DecideMany;
+  bulkInProcess?: BulkInProcess;
 }
 
 export const workflowIdOf = (transactionId: string) => `tx-${transactionId}`;
@@ -125,8 +126,10 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const parsed = parseTransaction(req.body);
     if (!parsed.ok) throw invalid(parsed.issues);
     const decision = await decideAndObserve(deps, parsed.value, receivedAtMs);
-    deps.log?.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
-      .debug({ decision: decision.decision, latencyMs: decision.latencyMs }, 'decision answered');
+    if (deps.log?.isLevelEnabled('debug')) {
+      deps.log.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
+        .debug({ decision: decision.decision, latencyMs: decision.latencyMs }, 'decision answered');
+    }
     res.status(200).json(decisionView(decision));
   });
 
@@ -134,11 +137,9 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const receivedAtMs = Date.now();
     const envelope = parseBulkEnvelope(req.body);
     if (!envelope.ok) throw invalid(envelope.issues);
-    const oneAtATime = oneByOne((tx) => decideAndObserve(deps, tx, receivedAtMs), deps.bulkConcurrency ?? 64);
-    const reply = await decideBulk(envelope.items, {
-      view: decisionView,
-      decideMany: deps.bulkInProcess ? observed(deps, deps.bulkInProcess(receivedAtMs), receivedAtMs) : oneAtATime,
-    });
+    const throughWorkflows = oneByOne((tx) => decideThroughWorkflow(deps, tx, receivedAtMs), deps.bulkConcurrency ?? 64);
+    const decideMany = deps.bulkInProcess ? deps.bulkInProcess(receivedAtMs, throughWorkflows) : throughWorkflows;
+    const reply = await decideBulk(envelope.items, { view: decisionView, decideMany: observed(deps, decideMany, receivedAtMs) });
     res.status(200).json(reply);
   });
 
