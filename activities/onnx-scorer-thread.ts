@@ -24,11 +24,7 @@ export type ScorerReply =
  * the owning thread's connections) and their bytes handed to the thread once per version.
  */
 export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger }): OnnxScorer & { close(): Promise<void> } {
-  // The thread loads TypeScript through tsx's loader, as the process itself does (loader hooks are per thread).
-  // Both resolved here: the thread's own resolution would start from whatever the working directory is.
-  const entry = new URL('./onnx-scorer-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const worker = new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true });
+  const worker = new Worker(new URL('./onnx-scorer-worker.mjs', import.meta.url));
   worker.unref(); // an idle scorer never keeps the process alive
   let seq = 0;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
