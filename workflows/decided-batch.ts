@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { Decision } from '../engine/decision.ts';
 import type { Transaction } from '../engine/transaction.ts';
-import { transactionWorkflow } from './transaction.ts';
+import { transactionWorkflow, transactionWorkflowId } from './transaction.ts';
 
 export interface DecidedBatchInput {
   receivedAtMs: number;
@@ -35,7 +35,7 @@ export async function decidedBatchWorkflow(input: DecidedBatchInput): Promise<{ 
   await Promise.all(input.items.map(async ({ tx, decision }) => {
     try {
       await startChild(transactionWorkflow, {
-        workflowId: `tx-${tx.id}`,
+        workflowId: transactionWorkflowId(tx.id),
         args: [{ tx, receivedAtMs: input.receivedAtMs, decided: decision }],
         // The transaction's workflow outlives this batch (a review case can stay open for days).
         parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -19,6 +19,9 @@ export interface TransactionWorkflowInput {
   decided?: Decision;
 }
 
+/** A transaction's workflow id: derived from its id, which makes every path to it idempotent. */
+export const transactionWorkflowId = (transactionId: string) => `tx-${transactionId}`;
+
 /** The API's update-with-start waits on this: it returns once steps 1–4 are done, long before the workflow ends. */
 export const decideUpdate = defineUpdate<Decision>('decide');
 export const decisionQuery = defineQuery<Decision | null>('decision');

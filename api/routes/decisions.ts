@@ -3,7 +3,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
 import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
-import { decideUpdate, decisionQuery, transactionWorkflow } from '../../workflows/transaction.ts';
+import { decideUpdate, decisionQuery, transactionWorkflow, transactionWorkflowId } from '../../workflows/transaction.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { decideBulk, oneByOne, parseBulkEnvelope, type DecideMany } from '../bulk-decisions.ts';
 import type { BulkInProcess } from '../bulk-in-process.ts';
@@ -21,8 +21,6 @@ export interface DecisionRouteDeps {
   /** Decides a bulk request's batch in process (bulk-in-process.ts); without it each goes through its own workflow. */
   bulkInProcess?: BulkInProcess;
 }
-
-export const workflowIdOf = (transactionId: string) => `tx-${transactionId}`;
 
 /** The caller's view of a decision: the acting arm only (shadow arms are never returned). */
 export function decisionView(d: Decision) {
@@ -76,7 +74,7 @@ function isTransientTemporalError(err: unknown): boolean {
 }
 
 async function updateWithStart(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
-  const workflowId = workflowIdOf(tx.id);
+  const workflowId = transactionWorkflowId(tx.id);
   const start = new WithStartWorkflowOperation(transactionWorkflow, {
     workflowId,
     taskQueue: deps.taskQueue,
@@ -153,7 +151,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     }
     // Decided but not yet persisted (Postgres down or slow): the workflow still knows it.
     try {
-      const live = await deps.temporal.workflow.getHandle(workflowIdOf(id)).query(decisionQuery);
+      const live = await deps.temporal.workflow.getHandle(transactionWorkflowId(id)).query(decisionQuery);
       if (live) { res.json({ ...decisionView(live), features: live.features, fired_rules: live.firedRules, persisted: false }); return; }
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
