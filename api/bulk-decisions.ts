@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forEachConcurrently } from './bounded-concurrency.ts';
 import type { Decision } from '../engine/decision.ts';
 import { issuesOf, parseTransaction, transactionInputSchema, type FieldIssue, type Transaction } from '../engine/transaction.ts';
 
@@ -48,16 +49,13 @@ export interface BulkDeps<View> {
 export function oneByOne(decide: (tx: Transaction) => Promise<Decision>, concurrency: number): DecideMany {
   return async (txs) => {
     const out = new Map<string, Decision | Error>();
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(concurrency, txs.length) }, async () => {
-      while (next < txs.length) {
-        const tx = txs[next++] as Transaction;
-        out.set(tx.id, await decide(tx).catch((err: unknown) => err instanceof Error ? err : new Error(String(err))));
-      }
-    }));
+    await forEachConcurrently(txs, concurrency, async (tx) => { out.set(tx.id, await decide(tx).catch(asError)); });
     return out;
   };
 }
+
+/** A failure as the Error a bulk item reports. */
+export const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** Parses the envelope; the caller maps a failure to 400. */
 export function parseBulkEnvelope(body: unknown): { ok: true; items: unknown[] } | { ok: false; issues: FieldIssue[] } {

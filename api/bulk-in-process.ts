@@ -7,7 +7,9 @@ import type { DecisionRepository } from '../activities/pg/decision-repository.ts
 import type { Decision } from '../engine/decision.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import { decidedBatchWorkflow, type BatchDecisionSummary } from '../workflows/decided-batch.ts';
-import type { DecideMany } from './bulk-decisions.ts';
+import { transactionWorkflowId } from '../workflows/transaction.ts';
+import { asError, type DecideMany } from './bulk-decisions.ts';
+import { forEachConcurrently } from './bounded-concurrency.ts';
 
 export interface InProcessBulkDeps {
   /** Steps 1–4 as the transaction workflow runs them (the same activity function), without a ledger. */
@@ -74,21 +76,17 @@ export function inProcessBulk(deps: InProcessBulkDeps): BulkInProcess {
     const commits: Promise<void>[] = [];
     const commit = (items: Made[]) => { if (items.length) commits.push(commitOrHandOff(items, batchId, receivedAtMs, out)); };
     // A wave is committed while the rest is still being decided.
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(deps.inFlight ?? todo.length, todo.length) }, async () => {
-      while (next < todo.length) {
-        const tx = todo[next++] as Transaction;
-        try {
-          const decision = await deps.decide({ tx, receivedAtMs, workflowId: batchId });
-          // A decision with follow-up is carried on by its transaction's workflow; one without names the batch's.
-          const m = { tx, decision: decision.decision === 'APPROVE' ? decision : { ...decision, workflowId: `tx-${tx.id}` } };
-          made.push(m);
-          if (wave.push(m) >= COMMIT_WAVE) commit(wave.splice(0));
-        } catch (err) {
-          out.set(tx.id, err instanceof Error ? err : new Error(String(err)));
-        }
+    await forEachConcurrently(todo, deps.inFlight ?? todo.length, async (tx) => {
+      try {
+        const decision = await deps.decide({ tx, receivedAtMs, workflowId: batchId });
+        // A decision with follow-up is carried on by its transaction's workflow; one without names the batch's.
+        const m = { tx, decision: decision.decision === 'APPROVE' ? decision : { ...decision, workflowId: transactionWorkflowId(tx.id) } };
+        made.push(m);
+        if (wave.push(m) >= COMMIT_WAVE) commit(wave.splice(0));
+      } catch (err) {
+        out.set(tx.id, asError(err));
       }
-    }));
+    });
     commit(wave.splice(0));
     await Promise.all(commits);
 
@@ -124,9 +122,11 @@ export function inProcessBulk(deps: InProcessBulkDeps): BulkInProcess {
       for (const [id, d] of await deps.ledger.commitMany(items)) out.set(id, d);
     } catch (err) {
       deps.log?.warn({ err, batchId }, 'bulk request: decision record unwritable, handing each decision to its transaction workflow');
-      const owned = items.map(({ tx, decision }) => ({ tx, decision: { ...decision, workflowId: `tx-${tx.id}` } }));
-      for (const { tx, decision } of owned) out.set(tx.id, decision);
-      await handOff(owned, `${batchId}-record-${randomUUID().slice(0, 8)}`, receivedAtMs, undefined, out);
+      // The REVIEWs and DECLINEs go to their workflows with the request's follow-ups, once; the APPROVEs here.
+      const approvals = items.filter(({ decision }) => decision.decision === 'APPROVE')
+        .map(({ tx, decision }) => ({ tx, decision: { ...decision, workflowId: transactionWorkflowId(tx.id) } }));
+      for (const { tx, decision } of [...items, ...approvals]) out.set(tx.id, decision);
+      await handOff(approvals, `${batchId}-record-${randomUUID().slice(0, 8)}`, receivedAtMs, undefined, out);
     }
   }
 }

@@ -8,6 +8,7 @@ import { replay, type LabelledTransaction } from '../engine/features/replay.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import { readDataset } from '../simulations/dataset.ts';
 import { figure, printFigures, type BenchFigure } from './figure.ts';
+import { forEachConcurrently } from '../api/bounded-concurrency.ts';
 
 const DATA = new URL('../../shared/data', import.meta.url).pathname;
 const DAY = 86_400_000;
@@ -17,15 +18,11 @@ const TIMEOUT_MS = 50;
 /** Runs `op` over `items` with `concurrency` callers in flight; returns each call's latency (ms). */
 async function timed<T>(items: T[], concurrency: number, op: (item: T) => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      const started = performance.now();
-      await op(item);
-      latencies.push(performance.now() - started);
-    }
-  }));
+  await forEachConcurrently(items, concurrency, async (item) => {
+    const started = performance.now();
+    await op(item);
+    latencies.push(performance.now() - started);
+  });
   return latencies;
 }
 
