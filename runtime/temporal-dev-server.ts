@@ -54,11 +54,10 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
     (child.stderr as { unref?: () => void } | null)?.unref?.();
   }
   let exited = false;
-  child.once('exit', () => { exited = true; });
   // Whatever way this process ends (a crash included), the server it started ends with it.
   const orphanGuard = () => { if (!exited) child.kill('SIGKILL'); };
   process.once('exit', orphanGuard);
-  child.once('exit', () => process.removeListener('exit', orphanGuard));
+  child.once('exit', () => { exited = true; process.removeListener('exit', orphanGuard); });
 
   const deadline = Date.now() + 60_000;
   while (!(await portOpen(opts.port))) {

@@ -24,7 +24,6 @@ export async function testTemporalAddress(): Promise<string> {
   ownTemporal ??= (async () => {
     // Unreferenced, so a test file run alone exits when its tests end (and the server with it).
     const server = await startTemporalDevServer({ executable: toolPath(ROOT, 'temporal') ?? 'temporal', port: await freePort(), unref: true });
-    process.once('exit', () => void server.stop());
     return server.address;
   })();
   return ownTemporal;
