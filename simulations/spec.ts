@@ -4,7 +4,12 @@ import { rulesetSchema, type Ruleset } from '../engine/rules/ruleset.ts';
 import type { ModelWeights } from '../engine/scoring.ts';
 
 /** What an author asks for when starting a simulation (API body; the CLI builds the same). */
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD');
+// 2018-02-31 would otherwise roll over into March, and 2018-13-01 give no date at all.
+const isCalendarDay = (text: string) => {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+};
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD').refine(isCalendarDay, 'is not a calendar date');
 
 export const sideSchema = z.strictObject({
   ruleset_version: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}@\d+$/, 'must be a version id like default@3').optional(),

@@ -5,10 +5,10 @@ import type { Db } from '../../db/pool.ts';
 import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createSimulationRepository } from '../../activities/pg/simulation-repository.ts';
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
-import { issuesOf } from '../../engine/transaction.ts';
+import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
 import { datasetFiles, DatasetInvalid } from '../../simulations/dataset.ts';
 import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
-import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan } from '../../simulations/spec.ts';
+import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
 import { simulationWorkflow } from '../../workflows/simulation.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { rulesetCheck } from './ruleset-views.ts';
@@ -64,6 +64,8 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
       if (err instanceof SideInvalid) throw invalid([{ field: err.field, reason: err.reason }]);
       throw err;
     }
+    const unknownModels = await unregisteredModels(deps.db, body);
+    if (unknownModels.length) throw invalid(unknownModels);
     const fromMs = dayStartMs(body.from);
     const toMs = dayStartMs(body.to) + DAY_MS;
     const plan: SimulationPlan = {
@@ -132,4 +134,25 @@ function pageParam(req: Request, name: string, fallback: number, max: number): n
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,6}$/.test(raw) || Number(raw) > max) throw invalid([{ field: name, reason: `must be a whole number from 1 to ${max}` }]);
   return Number(raw);
+}
+
+/**
+ * The model versions a request names that the registry does not hold (a retired model is fine: it stays
+ * loadable for replays), each with its field: refused before the run, not found failing in a chunk.
+ */
+async function unregisteredModels(db: Db, body: SimulationRequest): Promise<FieldIssue[]> {
+  const named: { field: string; version: string }[] = [];
+  for (const side of ['candidate', 'baseline'] as const) {
+    const s = body[side];
+    s?.model_versions?.forEach((version, i) => named.push({ field: `${side}.model_versions.${i}`, version }));
+    const d = s?.deployment;
+    if (d) {
+      [['champion', d.champion] as const, ...d.challengers.map((c, k) => [`challengers.${k}`, c] as const)].forEach(([at, arm]) =>
+        arm.modelVersions.forEach((version, i) => named.push({ field: `${side}.deployment.${at}.modelVersions.${i}`, version })));
+    }
+  }
+  if (named.length === 0) return [];
+  const { rows } = await db.query<{ version: string }>('SELECT version FROM models WHERE version = ANY($1)', [named.map((n) => n.version)]);
+  const registered = new Set(rows.map((r) => r.version));
+  return named.filter((n) => !registered.has(n.version)).map((n) => ({ field: n.field, reason: `model version ${n.version} is not registered` }));
 }
