@@ -1,9 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { ownPostgres, type OwnService } from './own-services.ts';
-import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, steadyLoad, type Sent } from './steady-load.ts';
+import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, outageUnderLoad, sendBulk, steadyLoad, type Sent } from './steady-load.ts';
 
 const OUTAGE_MS = 8_000;
 
@@ -12,29 +11,16 @@ describe('PostgreSQL stopped and restarted under load', () => {
   let stack: TestStack;
   let sent: Sent[];
   let down: { from: number; to: number };
-  let recordedDuringOutage = -1;
   let bulkSent: Sent[] = [];
   before(async () => {
     postgres = await ownPostgres();
     stack = await startStack({ DATABASE_URL: postgres.url });
-    const load = steadyLoad(stack, { count: 60, perSecond: 4, prefix: 'pg' });
-    await new Promise((r) => setTimeout(r, 4_000));
-    down = { from: Date.now(), to: 0 };
-    await postgres.stop();
     // A bulk request in the middle of the outage: it cannot read the decision record, so its batch
     // goes through the transaction workflows, which record each decision once Postgres is back.
-    const bulk = new Promise((r) => setTimeout(r, OUTAGE_MS / 4)).then(async () => {
-      const txs = Array.from({ length: 10 }, (_, i) => aTransaction({ customer_id: `pg-bulk-${i % 3}` }));
-      const sentAt = Date.now();
-      const reply = await stack.post('/v1/decisions/bulk', { transactions: txs });
-      bulkSent = txs.map((tx, i) => ({ id: tx['id'] as string, sentAt,
-        reply: { status: reply.status === 200 && reply.body.results[i].ok ? 200 : reply.status, body: reply.body.results?.[i]?.decision ?? reply.body, headers: reply.headers } }));
-    });
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
-    await bulk;
-    await postgres.start();
-    down.to = Date.now();
-    sent = await load.done;
+    const txs = Array.from({ length: 10 }, (_, i) => aTransaction({ customer_id: `pg-bulk-${i % 3}` }));
+    ({ sent, down } = await outageUnderLoad(steadyLoad(stack, { count: 60, perSecond: 4, prefix: 'pg' }), postgres, {
+      downMs: OUTAGE_MS, whileDown: async () => { bulkSent = await sendBulk(stack, txs, OUTAGE_MS / 4); },
+    }));
   });
   after(async () => { await stack?.stop(); await postgres?.remove(); });
 
@@ -51,6 +37,6 @@ describe('PostgreSQL stopped and restarted under load', () => {
   });
 
   it('opens the review cases too', async () => {
-    await assertEveryReviewHasItsCase(stack.db, sent);
+    await assertEveryReviewHasItsCase(stack.db, [...sent, ...bulkSent]);
   });
 });

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { ownRedis, type OwnService } from './own-services.ts';
-import { assertRecordedExactlyOnce, failures, steadyLoad, type Sent } from './steady-load.ts';
+import { assertRecordedExactlyOnce, failures, outageUnderLoad, steadyLoad, type Sent } from './steady-load.ts';
 
 describe('Redis stopped and restarted under load', () => {
   let redis: OwnService;
@@ -12,14 +12,7 @@ describe('Redis stopped and restarted under load', () => {
   before(async () => {
     redis = await ownRedis();
     stack = await startStack({ REDIS_URL: redis.url });
-    const load = steadyLoad(stack, { count: 60, perSecond: 4, prefix: 'redis' });
-    await new Promise((r) => setTimeout(r, 4_000));
-    down = { from: Date.now(), to: 0 };
-    await redis.stop();
-    await new Promise((r) => setTimeout(r, 4_000));
-    await redis.start();
-    down.to = Date.now();
-    sent = await load.done;
+    ({ sent, down } = await outageUnderLoad(steadyLoad(stack, { count: 60, perSecond: 4, prefix: 'redis' }), redis, { downMs: 4_000 }));
   });
   after(async () => { await stack?.stop(); await stack?.dropSchema(); await redis?.remove(); });
 

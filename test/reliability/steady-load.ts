@@ -43,6 +43,36 @@ export function steadyLoad(client: StackClient, opts: { count: number; perSecond
   return { sent, done };
 }
 
+/**
+ * A fault under load: once `load` has run `upMs` (default 4 s), `service` is stopped for `downMs` and
+ * started again; `whileDown` (say, a bulk request) starts once it is down and is awaited after the
+ * restart. Returns every request the load sent and the outage window.
+ */
+export async function outageUnderLoad(load: SteadyLoad, service: { stop(): Promise<unknown>; start(): Promise<unknown> },
+  opts: { upMs?: number; downMs: number; whileDown?: () => Promise<unknown> }): Promise<{ sent: Sent[]; down: { from: number; to: number } }> {
+  await new Promise((r) => setTimeout(r, opts.upMs ?? 4_000));
+  const from = Date.now();
+  await service.stop();
+  const meanwhile = opts.whileDown?.();
+  await new Promise((r) => setTimeout(r, opts.downMs));
+  await service.start();
+  const to = Date.now();
+  const sent = await load.done;
+  await meanwhile;
+  return { sent, down: { from, to } };
+}
+
+/** One bulk request of `txs` after `delayMs`; each item as a Sent, its reply body the item's decision (or the error). */
+export async function sendBulk(client: StackClient, txs: Record<string, unknown>[], delayMs = 0): Promise<Sent[]> {
+  await new Promise((r) => setTimeout(r, delayMs));
+  const sentAt = Date.now();
+  const reply = await client.post('/v1/decisions/bulk', { transactions: txs });
+  return txs.map((tx, i) => {
+    const item = reply.body?.results?.[i];
+    return { id: tx['id'] as string, sentAt, reply: { ...reply, status: reply.status === 200 && item?.ok ? 200 : reply.status, body: item?.decision ?? item ?? reply.body } };
+  });
+}
+
 /** Requests that did not get a 200 decision, described for an assertion message. */
 export function failures(sent: Sent[]): string[] {
   return sent.filter((s) => s.reply?.status !== 200)
@@ -79,6 +109,7 @@ export async function assertRecordedExactlyOnce(db: Db, sent: Sent[], timeoutMs 
 /** Every REVIEW has its case, and nothing else has one. */
 export async function assertEveryReviewHasItsCase(db: Db, sent: Sent[], timeoutMs = 120_000): Promise<void> {
   const reviews = sent.filter((s) => s.reply?.body?.decision === 'REVIEW').map((s) => s.id);
+  assert.ok(reviews.length > 0, 'the load had REVIEW decisions to check');
   await waitFor(async () => {
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases WHERE transaction_id = ANY($1)', [reviews]);
     return rows[0]?.n === reviews.length;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { freePort, startTemporalDevServer, type DevServer } from '../../runtime/temporal-dev-server.ts';
 import { toolPath } from '../../runtime/tools.ts';
-import { decisionQuery } from '../../workflows/transaction.ts';
-import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, steadyLoad, type Sent } from './steady-load.ts';
+import { decisionQuery, transactionWorkflowId } from '../../workflows/transaction.ts';
+import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, outageUnderLoad, sendBulk, steadyLoad, type Sent } from './steady-load.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -16,7 +16,7 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
   let temporal: DevServer;
   let stack: TestStack;
   let sent: Sent[];
-  let stoppedAt = 0;
+  let down: { from: number; to: number };
   let bulkSent: Sent[] = [];
   let followUps: string[] = [];
   before(async () => {
@@ -25,29 +25,20 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
     const serve = () => startTemporalDevServer({ executable: toolPath(ROOT, 'temporal') ?? 'temporal', port, dbFile: join(dir, 'temporal.db') });
     temporal = await serve();
     stack = await startStack({ TEMPORAL_ADDRESS: temporal.address });
-    const load = steadyLoad(stack, { count: 40, perSecond: 4, prefix: 'temporal' });
-    await new Promise((r) => setTimeout(r, 4_000));
-    stoppedAt = Date.now();
-    await temporal.stop();
     // A bulk request while the server is down: decided in process and recorded, its REVIEWs and
     // DECLINEs handed to their workflows once the server is back (the client retries the start meanwhile).
     const txs = Array.from({ length: 10 }, (_, i) => aTransaction({ customer_id: `temporal-bulk-${i}`, amount: i < 2 ? '9500.00' : '20.00' }));
-    const bulk = new Promise((r) => setTimeout(r, 1_000)).then(async () => {
-      const sentAt = Date.now();
-      const reply = await stack.post('/v1/decisions/bulk', { transactions: txs });
-      bulkSent = txs.map((tx, i) => ({ id: tx['id'] as string, sentAt,
-        reply: { status: reply.status === 200 && reply.body.results[i].ok ? 200 : reply.status, body: reply.body.results?.[i]?.decision ?? reply.body, headers: reply.headers } }));
-      followUps = bulkSent.filter((b) => b.reply?.status === 200 && b.reply.body.decision !== 'APPROVE').map((b) => b.id);
-    });
-    await new Promise((r) => setTimeout(r, 3_000));
-    temporal = await serve();
-    sent = await load.done;
-    await bulk;
+    const server = { stop: () => temporal.stop(), start: async () => { temporal = await serve(); } };
+    ({ sent, down } = await outageUnderLoad(steadyLoad(stack, { count: 40, perSecond: 4, prefix: 'temporal' }), server, {
+      downMs: 3_000, whileDown: async () => { bulkSent = await sendBulk(stack, txs, 1_000); },
+    }));
+    followUps = bulkSent.filter((b) => b.reply?.status === 200 && b.reply.body.decision !== 'APPROVE').map((b) => b.id);
   });
   after(async () => { await stack?.stop(); await stack?.dropSchema(); await temporal?.stop(); rmSync(dir, { recursive: true, force: true }); });
 
   it('answers every request sent before the restart, and every one sent during it once the server is back', () => {
-    assert.ok(sent.filter((s) => s.sentAt < stoppedAt).length >= 10);
+    assert.ok(sent.filter((s) => s.sentAt < down.from).length >= 10);
+    assert.ok(sent.some((s) => s.sentAt > down.from && s.sentAt < down.to), 'requests were sent while the server was down');
     assert.deepEqual(failures(sent), []);
     assert.deepEqual(failures(bulkSent), [], 'the bulk request sent while the server was down');
     assert.ok(followUps.length >= 1, 'the 9,500 payments are not approved');
@@ -56,7 +47,7 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
   it('finishes the workflows that were in flight: every decision recorded exactly once', async () => {
     await assertRecordedExactlyOnce(stack.db, [...sent, ...bulkSent]);
     for (const id of followUps) {
-      const carried = await stack.temporal.workflow.getHandle(`tx-${id}`).query(decisionQuery);
+      const carried = await stack.temporal.workflow.getHandle(transactionWorkflowId(id)).query(decisionQuery);
       const answered = bulkSent.find((b) => b.id === id)?.reply?.body;
       assert.equal(carried?.decidedAt, answered?.decided_at, `the workflow of ${id} carries the decision the bulk request answered`);
     }
