@@ -132,9 +132,10 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
   it('compares the draft with the saved version side by side', async () => {
     await token(page, '5000').dblclick();
     await page.keyboard.type('4000');
-    // Formatted like the saved version, the comparison shows the one value that changed.
-    await page.getByRole('button', { name: 'Format' }).click();
-    await page.getByRole('button', { name: 'Save draft' }).click();
+    // Formatted like the saved version, the comparison shows the one value that changed. Both by key,
+    // at once: the save waits for the format in progress (Monaco formats asynchronously).
+    await page.keyboard.press('Shift+Alt+F');
+    await page.keyboard.press('Control+S');
     await page.getByTestId('draft-status').filter({ hasText: 'Draft revision 3 · saved' }).waitFor();
     await page.getByRole('link', { name: 'Compare' }).click();
     await page.getByTestId('diff-editor').locator('.monaco-diff-editor').waitFor();

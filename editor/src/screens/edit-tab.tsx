@@ -78,18 +78,30 @@ export function EditTab({ ws }: { ws: Workspace }) {
     return () => { sub.dispose(); clearTimeout(timer); };
   }, [ws.model]);
 
-  const ready = (e: Monaco.editor.IStandaloneCodeEditor) => {
-    editor.current = e;
-    e.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void latest.current.saveDraft());
+  // Monaco formats asynchronously (its JSON worker): a save waits for a format in progress, whichever
+  // way either was asked for (buttons or keys), or it would store the text from before the format.
+  const pendingFormat = useRef<Promise<void>>(Promise.resolve());
+  const format = (): Promise<void> => {
+    const run = (async () => {
+      setFormatting(true);
+      try {
+        await editor.current?.getAction('editor.action.formatDocument')?.run();
+      } finally {
+        setFormatting(false);
+      }
+    })();
+    pendingFormat.current = run.catch(() => undefined);
+    return run;
+  };
+  const save = async () => {
+    await pendingFormat.current;
+    await latest.current.saveDraft();
   };
 
-  const format = async () => {
-    setFormatting(true);
-    try {
-      await editor.current?.getAction('editor.action.formatDocument')?.run();
-    } finally {
-      setFormatting(false);
-    }
+  const ready = (e: Monaco.editor.IStandaloneCodeEditor) => {
+    editor.current = e;
+    e.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void save());
+    e.addCommand(monaco.KeyMod.Shift | monaco.KeyMod.Alt | monaco.KeyCode.KeyF, () => void format());
   };
 
   const jump = (p: Problem) => {
@@ -121,7 +133,7 @@ export function EditTab({ ws }: { ws: Workspace }) {
   return (
     <div class="edit-tab">
       <div class="toolbar" role="toolbar" aria-label="Draft">
-        <button class="primary" onClick={() => void ws.saveDraft()} disabled={!canWrite || ws.saving || formatting || !ws.dirty} aria-keyshortcuts="Control+S">
+        <button class="primary" onClick={() => void save()} disabled={!canWrite || ws.saving || formatting || !ws.dirty} aria-keyshortcuts="Control+S">
           {ws.saving ? 'Saving…' : 'Save draft'}
         </button>
         <button onClick={() => void format()} disabled={formatting} title="Shift+Alt+F">Format</button>
