@@ -2,7 +2,7 @@
 // its case is in the queue, how long an analyst action (a Temporal update) takes, and the webhook retry
 // schedule as a failing receiver sees it. Baselines measured in the same run: the decision itself, a read
 // of the case, and the configured back-off. `npx tsx bench/cases.ts` runs it alone.
-import { figure, printFigures, type BenchFigure } from './figure.ts';
+import { figure, quantile, runAlone, type BenchFigure } from './figure.ts';
 import { aTransaction, startStack } from '../test/support/stack.ts';
 import { deployCaseRuleset } from '../test/cases/case-fixtures.ts';
 import { startWebhookReceiver } from '../test/support/webhook-receiver.ts';
@@ -13,8 +13,8 @@ const CASES = Number(process.env.BENCH_CASES ?? 20);
 const RETRY_INITIAL_MS = 200;
 const FAILURES = 4;
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? Number.NaN; };
-const p95 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? Number.NaN; };
+const median = (xs: number[]) => quantile(xs, 0.5);
+const p95 = (xs: number[]) => quantile(xs, 0.95);
 
 export async function runCasesBench(): Promise<BenchFigure[]> {
   const secret = 'bench-cases-webhook-secret';
@@ -80,7 +80,4 @@ export async function runCasesBench(): Promise<BenchFigure[]> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  printFigures(await runCasesBench());
-  process.exit(0);
-}
+await runAlone(import.meta.url, runCasesBench);

@@ -7,7 +7,7 @@ import { DEFAULT_FEATURES } from '../engine/features/definitions.ts';
 import { replay, type LabelledTransaction } from '../engine/features/replay.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import { readDataset } from '../simulations/dataset.ts';
-import { figure, printFigures, type BenchFigure } from './figure.ts';
+import { figure, quantile, runAlone, type BenchFigure } from './figure.ts';
 import { forEachConcurrently } from '../api/bounded-concurrency.ts';
 
 const DATA = new URL('../../shared/data', import.meta.url).pathname;
@@ -24,11 +24,6 @@ async function timed<T>(items: T[], concurrency: number, op: (item: T) => Promis
     latencies.push(performance.now() - started);
   });
   return latencies;
-}
-
-function quantile(xs: number[], q: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
 async function rows(fromDay: number, toDay: number): Promise<Transaction[]> {
@@ -95,6 +90,4 @@ export async function runFeaturesBench(): Promise<BenchFigure[]> {
   return [...(await redisFigures()), await replayFigure()];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  printFigures(await runFeaturesBench());
-}
+await runAlone(import.meta.url, runFeaturesBench);

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /** One measured figure, printed and written to JSON beside the baseline measured in the same run. */
 export interface BenchFigure {
   name: string;
@@ -27,4 +29,17 @@ export function printFigures(figures: BenchFigure[]): void {
     f.target ? `${f.target} → ${f.met ? 'met' : 'NOT met'}` : '']);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+}
+
+/** The q-quantile (0–1) of `xs` by nearest rank; NaN for no samples. */
+export function quantile(xs: readonly number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number) : Number.NaN;
+}
+
+/** Runs a suite and prints its figures when its module is the one started (`npx tsx bench/x.ts`). */
+export async function runAlone(moduleUrl: string, run: () => Promise<BenchFigure[]>): Promise<void> {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  printFigures(await run());
+  process.exit(0);
 }

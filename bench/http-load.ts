@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { quantile } from './figure.ts';
 
 export interface LoadResult {
   requests: number;
@@ -17,7 +18,11 @@ export interface LoadOptions {
   body: (i: number) => string;
   concurrency: number;
   durationMs: number;
-  /** When set, requests are paced at this many per second in total (open-loop), else closed-loop. */
+  /**
+   * When set, requests are scheduled at this many per second in total, spread over `concurrency`
+   * connections, and each latency counts from its scheduled time: a request sent late because the
+   * one before it on its connection was slow carries that delay (no coordinated omission). Else closed-loop.
+   */
   ratePerSecond?: number;
   /** Sent with every request (e.g. the API key's Authorization header). */
   headers?: Record<string, string>;
@@ -34,8 +39,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const deadline = started + opts.durationMs;
   const interval = opts.ratePerSecond ? (1000 * opts.concurrency) / opts.ratePerSecond : 0;
 
-  const one = (body: string) => new Promise<void>((resolve) => {
-    const t0 = performance.now();
+  /** `due`: when the request was meant to go; its latency counts from then (a late send is the system's delay too). */
+  const one = (body: string, due: number) => new Promise<void>((resolve) => {
+    const t0 = Math.min(due, performance.now());
     const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
       headers: { ...opts.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
@@ -51,18 +57,18 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: opts.concurrency }, async (_, worker) => {
     let next = started + (interval * worker) / opts.concurrency;
     while (performance.now() < deadline) {
+      const due = interval ? next : performance.now();
       if (interval) {
         const wait = next - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         next += interval;
         if (performance.now() >= deadline) break;
       }
-      await one(opts.body(seq++));
+      await one(opts.body(seq++), due);
     }
   }));
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies.length ? (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number) : Number.NaN;
+  const q = (p: number) => quantile(latencies, p);
   return { requests: latencies.length, errors, seconds, throughput: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99) };
 }

@@ -4,17 +4,11 @@
 // in alternating rounds so drift in the machine's load hits both alike. The decision's own
 // latency_ms (API receipt → decision ready) and the caller's round trip, p50 and p95.
 // Run alone: `npx tsx bench/model-decisions.ts` (BENCH_MODEL_ROUNDS, BENCH_MODEL_PER_ROUND).
-import { fileURLToPath } from 'node:url';
-import { figure, printFigures, type BenchFigure } from './figure.ts';
+import { figure, quantile, runAlone, type BenchFigure } from './figure.ts';
 import { startStack, type TestStack } from '../test/support/stack.ts';
 
 const ROUNDS = Number(process.env.BENCH_MODEL_ROUNDS ?? 4);
 const PER_ROUND = Number(process.env.BENCH_MODEL_PER_ROUND ?? 150);
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-};
 
 async function deploy(stack: TestStack, champion: Record<string, unknown>): Promise<number> {
   const current = await stack.get('/v1/deployments/current');
@@ -69,6 +63,4 @@ export async function runModelDecisionsBench(): Promise<BenchFigure[]> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  printFigures(await runModelDecisionsBench());
-}
+await runAlone(import.meta.url, runModelDecisionsBench);

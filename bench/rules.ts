@@ -5,7 +5,7 @@ import { Engine, type RuleProperties, type TopLevelCondition as EngineCondition 
 import { compileRuleset } from '../engine/rules/compiled.ts';
 import { createReferenceEvaluator } from '../engine/rules/reference.ts';
 import type { Condition, CustomOperators, Facts, RuleInput, RulesDefinition } from '../engine/rules/types.ts';
-import { figure, printFigures, type BenchFigure } from './figure.ts';
+import { figure, quantile, runAlone, type BenchFigure } from './figure.ts';
 
 const TRANSACTIONS = 2_000;
 const TARGET_SPEEDUP = 100;
@@ -117,7 +117,7 @@ async function perTx(count: number, pass: () => unknown): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1000 / count;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const median = (xs: number[]): number => quantile(xs, 0.5);
 
 async function measure(label: string, definition: RulesDefinition, facts: Facts[]): Promise<BenchFigure[]> {
   const engine = new Engine([], { allowUndefinedFacts: true });
@@ -172,7 +172,4 @@ export async function runRulesBench(): Promise<BenchFigure[]> {
   ];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  printFigures(await runRulesBench());
-  process.exit(0);
-}
+await runAlone(import.meta.url, runRulesBench);

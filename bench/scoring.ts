@@ -14,7 +14,7 @@ import type { FeatureVector } from '../engine/features/store.ts';
 import { loadRuleset } from '../engine/rules/load.ts';
 import { rulesetSchema } from '../engine/rules/ruleset.ts';
 import { parseTransaction } from '../engine/transaction.ts';
-import { figure, printFigures, type BenchFigure } from './figure.ts';
+import { figure, runAlone, type BenchFigure } from './figure.ts';
 
 const MODELS = fileURLToPath(new URL('../models/', import.meta.url));
 const RULESET = fileURLToPath(new URL('../rules/default.json', import.meta.url));
@@ -95,6 +95,4 @@ export async function runScoringBench(): Promise<BenchFigure[]> {
   return figures;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  printFigures(await runScoringBench());
-}
+await runAlone(import.meta.url, runScoringBench);

@@ -17,7 +17,7 @@ import { rulesetSchema } from '../engine/rules/ruleset.ts';
 import type { RuleInput } from '../engine/rules/types.ts';
 import { datasetFiles, readDataset } from '../simulations/dataset.ts';
 import { startStack } from '../test/support/stack.ts';
-import { figure, printFigures, type BenchFigure } from './figure.ts';
+import { figure, runAlone, type BenchFigure } from './figure.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA = resolve(ROOT, '../shared/data');
@@ -116,7 +116,8 @@ export async function runSimulationBench(): Promise<BenchFigure[]> {
     const jrePerRow = r.jreSeconds / Math.max(1, r.jreRows);
     console.log(`replay ${FROM} … ${to}: ${r.rows.toLocaleString('en')} rows, features ${r.featureSeconds.toFixed(1)} s, compiled rules ${r.compiledSeconds.toFixed(1)} s, `
       + `json-rules-engine ${r.jreSeconds.toFixed(1)} s on ${r.jreRows.toLocaleString('en')} rows; ${r.disagreements} disagreements`);
-    if (r.disagreements > 0) console.error(`WARNING: the compiled evaluator and json-rules-engine decided ${r.disagreements} sampled rows differently`);
+    // A speed figure for an evaluator that decides differently would be meaningless: the suite fails.
+    if (r.disagreements > 0) throw new Error(`the compiled evaluator and json-rules-engine decided ${r.disagreements} sampled rows differently`);
     const replayRate = (perRow: number) => r.rows / (r.featureSeconds + perRow * r.rows);
     figures.push(
       figure(`replay throughput, whole data set (${r.rows} tx, ${r.rules} rules), compiled rules`, replayRate(compiledPerRow), 'tx/s',
@@ -133,7 +134,4 @@ export async function runSimulationBench(): Promise<BenchFigure[]> {
   return figures;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  printFigures(await runSimulationBench());
-  process.exit(0);
-}
+await runAlone(import.meta.url, runSimulationBench);
