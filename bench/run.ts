@@ -1,23 +1,19 @@
 // `npm run bench` / `fraudguard bench [--json FILE]`: every benchmark, each figure beside the
 // baseline measured in the same run. Figures are printed, never asserted.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { printFigures, type BenchFigure } from './figure.ts';
 
-/** `optional`: a suite whose module may not exist yet (skipped, said so). */
-type Suite = { name: string; optional?: URL; load: () => Promise<() => Promise<BenchFigure[]>> };
+type Suite = { name: string; load: () => Promise<() => Promise<BenchFigure[]>> };
 
 const SUITES: Suite[] = [
   { name: 'decisions', load: async () => (await import('./decisions.ts')).runDecisionsBench },
   { name: 'rules', load: async () => (await import('./rules.ts')).runRulesBench },
   { name: 'features', load: async () => (await import('./features.ts')).runFeaturesBench },
   { name: 'scoring', load: async () => (await import('./scoring.ts')).runScoringBench },
+  { name: 'model-decisions', load: async () => (await import('./model-decisions.ts')).runModelDecisionsBench },
   { name: 'cases', load: async () => (await import('./cases.ts')).runCasesBench },
-  // The full-data-set simulation wall time, once bench/simulation.ts exports runSimulationBench().
-  { name: 'simulation', optional: new URL('./simulation.ts', import.meta.url), load: async () => {
-    const module = './simulation.ts';
-    return ((await import(module)) as { runSimulationBench: () => Promise<BenchFigure[]> }).runSimulationBench;
-  } },
+  { name: 'simulation', load: async () => (await import('./simulation.ts')).runSimulationBench },
 ];
 
 export async function runBench(argv: string[]): Promise<number> {
@@ -28,7 +24,6 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const suite of SUITES) {
     if (only.length && !only.includes(suite.name)) continue;
     console.log(`\n== ${suite.name}`);
-    if (suite.optional && !existsSync(suite.optional)) { console.log(`${suite.name}: skipped (${suite.optional.pathname} does not exist yet)`); continue; }
     try {
       const run = await suite.load();
       const got = await run();
