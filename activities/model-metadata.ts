@@ -32,7 +32,6 @@ export const modelMetadataSchema = z.looseObject({
 });
 export type ModelMetadata = z.output<typeof modelMetadataSchema>;
 
-export { AMOUNT_INPUT };
 
 /** Names a model may take as inputs: the amount and every feature the store computes. */
 export function knownModelInputs(): string[] {

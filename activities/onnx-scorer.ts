@@ -19,8 +19,6 @@ export type ModelLoader = (version: string) => Promise<ModelSource>;
 
 export interface OnnxScorerOptions {
   load: ModelLoader;
-  /** Weight of each role in `combined`, overriding the metadata's `combine.weight` (e.g. { gbdt: 0.9, anomaly: 0.1 }). */
-  weights?: Record<string, number>;
   /** Reason codes kept per model (0: none, for bulk runs that never show them). Default 3. */
   topReasons?: number;
   log?: Logger;
@@ -51,8 +49,8 @@ interface LoadedModel {
  * amount is the input named `amount`: callers put it in the vector (`modelInput`).
  *
  * combined = Σ weight·score / Σ weight over the arm's models; with no positive weight, the plain mean.
- * A weight comes from the arm (`weights` argument: the deployment's `modelWeights`), else the scorer's
- * options, else the model's metadata (`combine.weight`).
+ * A weight comes from the arm (`weights` argument: the deployment's `modelWeights`), else the model's
+ * metadata (`combine.weight`).
  *
  * Reason codes, per model: for a tree ensemble that ships its structure, path contributions to the
  * log-odds margin (tree-contributions.ts: exact decomposition, microseconds a row); for any other model,
@@ -86,7 +84,7 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
       const reasons = topK === 0 ? vectors.map(() => []) : m.explainer ? treeReasons(m, x, vectors.length, topK) : await occlusionReasons(m, x, scores, topK);
       return vectors.map((_, r): ModelScore => ({ role: m.meta.role, modelVersion: versions[k] as string, score: scores[r] as number, topContributions: reasons[r] ?? [] }));
     }));
-    const weights = models.map((m) => armWeights?.[m.meta.role] ?? opts.weights?.[m.meta.role] ?? m.meta.combine.weight);
+    const weights = models.map((m) => armWeights?.[m.meta.role] ?? m.meta.combine.weight);
     return vectors.map((_, r) => {
       const scores = perModel.map((p) => p[r] as ModelScore);
       return { combined: combine(scores.map((s) => s.score), weights), models: scores };
@@ -111,7 +109,6 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
   };
 }
 
-export { modelInput } from '../engine/scoring.ts';
 
 async function open(version: string, load: ModelLoader): Promise<LoadedModel> {
   const src = await load(version);

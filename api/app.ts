@@ -18,15 +18,16 @@ export interface AppParts {
   beforeRoutes?: RequestHandler[];
   /** Largest accepted JSON body; bigger bodies get 413. */
   bodyLimit?: string;
-  /** Routes (`METHOD /pattern`, as in the permission table) allowed a larger body than bodyLimit. */
-  bodyLimits?: Record<string, string>;
 }
 
-/** A model upload carries its ONNX file (base64) and tree structure: the one route allowed a large body, once the guard let its caller in. */
+/**
+ * Routes (`METHOD /pattern`, as in the permission table) allowed a larger body than the default: a model
+ * upload carries its ONNX file (base64) and tree structure, read once the guard let its caller in.
+ */
 const LARGE_BODIES: Record<string, string> = { 'POST /v1/models': '48mb' };
 
 /** The express application: strict JSON in, JSON out, errors mapped in one place. */
-export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = '1mb', bodyLimits = LARGE_BODIES }: AppParts): Express {
+export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = '1mb' }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -45,7 +46,7 @@ export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = 
   // strict: only objects and arrays at the top level.
   const parse = (limit: string) => express.json({ limit, strict: true, type: () => true });
   const json = parse(bodyLimit);
-  const larger = new Map(Object.entries(bodyLimits).map(([route, limit]) => [route, parse(limit)]));
+  const larger = new Map(Object.entries(LARGE_BODIES).map(([route, limit]) => [route, parse(limit)]));
   guarded.use((req, res, next) => { (larger.get(routeKeyOf(res) ?? '') ?? json)(req, res, next); });
   for (const handler of beforeRoutes) guarded.use(handler);
   for (const router of routers) guarded.use(router);

@@ -45,7 +45,7 @@ export interface RangeResult {
 }
 
 /** How much history before a stretch reaches its features: the longest window + delay, plus one bucket (windows are whole buckets). */
-export function warmUpMs(definitions: readonly FeatureDefinition[] = DEFAULT_FEATURES): number {
+function warmUpMs(definitions: readonly FeatureDefinition[] = DEFAULT_FEATURES): number {
   return Math.max(0, ...definitions.map((d) => d.windowMs + (d.delayMs ?? 0) + bucketMsOf(d)));
 }
 

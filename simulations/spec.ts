@@ -11,7 +11,7 @@ const isCalendarDay = (text: string) => {
 };
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD').refine(isCalendarDay, 'is not a calendar date');
 
-export const sideSchema = z.strictObject({
+const sideSchema = z.strictObject({
   ruleset_version: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}@\d+$/, 'must be a version id like default@3').optional(),
   document: rulesetSchema.optional().describe('A ruleset draft to simulate without saving it'),
   model_versions: z.array(z.string().min(1)).max(4).optional(),

@@ -24,7 +24,7 @@ export interface SimulationRouteDeps {
 
 const DAY_MS = 86_400_000;
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
-export const simulationWorkflowId = (id: string) => `simulation-${id}`;
+const simulationWorkflowId = (id: string) => `simulation-${id}`;
 
 /**
  * /v1/simulations: start one, list them, read one (status, percent done, candidate and baseline

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { combine, createOnnxScorer, modelInput, modelsInDirectory } from '../../activities/onnx-scorer.ts';
+import { combine, createOnnxScorer, modelsInDirectory } from '../../activities/onnx-scorer.ts';
+import { modelInput } from '../../engine/scoring.ts';
 import { TreeExplainer } from '../../activities/tree-contributions.ts';
 import type { FeatureVector } from '../../engine/features/store.ts';
 import { committedModels, MODELS_DIR, modelFiles } from './model-fixtures.ts';
@@ -35,13 +36,10 @@ describe('ONNX scorer', () => {
     assert.deepEqual(await scorer.score([], ordinary()), { combined: null, models: [] });
   });
 
-  it('combines by configured weights when the deployment sets them', async () => {
-    const weighted = createOnnxScorer({ load: modelsInDirectory(MODELS_DIR), weights: { gbdt: 0.9, anomaly: 0.1 } });
-    try {
-      const s = await weighted.score([gbdt, anomaly], ordinary());
-      const [g, a] = s.models.map((m) => m.score) as [number, number];
-      assert.ok(Math.abs((s.combined as number) - (0.9 * g + 0.1 * a)) < 1e-9);
-    } finally { await weighted.release(); }
+  it('combines by the weights the deployment\'s arm sets', async () => {
+    const s = await scorer.score([gbdt, anomaly], ordinary(), { gbdt: 0.9, anomaly: 0.1 });
+    const [g, a] = s.models.map((m) => m.score) as [number, number];
+    assert.ok(Math.abs((s.combined as number) - (0.9 * g + 0.1 * a)) < 1e-9);
     assert.equal(combine([0.2, 0.6], [0, 0]), 0.4, 'no positive weight: the plain mean');
   });
 
