@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { aTransaction, type TestStack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
+import { decidedUnder } from '../support/deployments.ts';
 import { aUser, signIn } from '../support/principals.ts';
 import { caseIdOf } from '../../workflows/case-actions.ts';
 
@@ -50,10 +51,8 @@ export async function deployCaseRuleset(stack: TestStack, opts: { shadowDeclines
   };
   await stack.db.query(`INSERT INTO deployments (version, spec, comment) VALUES (2, $1, 'case tests') ON CONFLICT DO NOTHING`, [spec]);
   if (opts.awaitWorker === false) return;
-  await waitFor(async () => {
-    const probe = await stack.post('/v1/decisions', aTransaction({ amount: '1.00', customer_id: 'deployment-probe' }));
-    return probe.body?.deployment_version === 2;
-  }, 30_000, 'the case test deployment in force');
+  // Probes by fresh customers: repeated ones from one customer would trip deployment 1's velocity rule and open stray cases.
+  await decidedUnder(stack, 2, { amount: '1.00' }, 30_000);
 }
 
 /** Submits a transaction the test ruleset reviews and waits for its case to be listed; returns the case. */

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnMain, type ChildService } from '../support/processes.ts';
-import { startStack, TEST_DATABASE_URL, TEST_REDIS_URL, type TestStack } from '../support/stack.ts';
+import { spawnWorker, type ChildService } from '../support/processes.ts';
+import { startStack, type TestStack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 import { act, caseRow, deliveries, deployCaseRuleset, openCase } from './case-fixtures.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -12,17 +12,13 @@ describe('a worker killed in the middle of review cases', () => {
   let api: TestStack;
   let hooks: WebhookReceiver;
   let worker: ChildService | undefined;
-  const workerEnv = () => ({
-    FRAUDGUARD_ROLE: 'worker', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: api.schema, REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: `${api.schema}:`, TEMPORAL_ADDRESS: api.config.TEMPORAL_ADDRESS as string, TEMPORAL_TASK_QUEUE: api.taskQueue,
-    CASE_SLA_L1: '8s', CASE_SLA_L2: '1h', WEBHOOK_URL: `${hooks.url}/hooks`, WEBHOOK_SECRET: SECRET,
-  });
+  const workerEnv = () => ({ CASE_SLA_L1: '8s', CASE_SLA_L2: '1h', WEBHOOK_URL: `${hooks.url}/hooks`, WEBHOOK_SECRET: SECRET });
 
   before(async () => {
     hooks = await startWebhookReceiver(SECRET);
     api = await startStack({ FRAUDGUARD_ROLE: 'api' });
     await deployCaseRuleset(api, { awaitWorker: false });
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api, workerEnv());
   });
   after(async () => { await worker?.kill('SIGKILL'); await api?.stop(); await api?.dropSchema(); await hooks?.close(); });
 
@@ -41,7 +37,7 @@ describe('a worker killed in the middle of review cases', () => {
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 500));
     assert.equal((await caseRow(api, b.caseId)).tier, 'L1', 'nothing escalates without a worker');
 
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api, workerEnv());
     const bRow = await waitFor(async () => { const r = await caseRow(api, b.caseId); return r.tier === 'L2' ? r : null; }, 60_000, 'B escalated after the restart');
     assert.equal(bRow.status, 'escalated');
 

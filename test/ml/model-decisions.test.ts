@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aTransaction, startStack, uniqueName, type TestStack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
+import { decidedUnder, deploy } from '../support/deployments.ts';
 import { committedModels, modelFiles } from './model-fixtures.ts';
 
 /** What POST /v1/models takes for a committed model, under another version when asked (same bytes). */
@@ -19,21 +20,6 @@ describe('decisions scored by the registered ONNX models (real stack)', () => {
 
   before(async () => { stack = await startStack({ FOUR_EYES: 'false' }); });
   after(async () => { await stack?.stop(); await stack?.dropSchema(); });
-
-  async function deploy(spec: unknown): Promise<number> {
-    const current = await stack.get('/v1/deployments/current');
-    const res = await stack.post('/v1/deployments', { spec, comment: 'model test', expected_version: current.body.version });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body.version as number;
-  }
-
-  /** Decides fresh customers' transactions until one is decided under `version` (workers re-read the deployment every 2 s). */
-  const decidedUnder = (version: number, overrides: Record<string, unknown> = {}) => waitFor(async () => {
-    const tx = aTransaction({ customer_id: uniqueName('c'), ...overrides });
-    const res = await stack.post('/v1/decisions', tx);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    return res.body.deployment_version === version ? { tx, body: res.body } : null;
-  }, 20_000, `a decision under deployment ${version}`);
 
   it('registers the committed models at start and seeds the champion with both, combined as the arm says', async () => {
     const models = await stack.get('/v1/models');
@@ -93,8 +79,8 @@ describe('decisions scored by the registered ONNX models (real stack)', () => {
     };
     assert.equal((await stack.post('/v1/rulesets', { name, document })).status, 201);
     assert.equal((await stack.post(`/v1/rulesets/${name}/versions`, { revision: 1 })).status, 201);
-    const version = await deploy({ champion: { name: 'champion', rulesetVersion: `${name}@1`, modelVersions: [gbdt, anomaly] } });
-    const { body } = await decidedUnder(version);
+    const version = await deploy(stack, { champion: { name: 'champion', rulesetVersion: `${name}@1`, modelVersions: [gbdt, anomaly] } });
+    const { body } = await decidedUnder(stack, version);
     assert.deepEqual(body.rules_fired, ['Model has spoken']);
     assert.equal(body.decision, 'REVIEW');
     assert.equal(body.reasons[0].code, 'GBDT_SEEN');
@@ -104,14 +90,14 @@ describe('decisions scored by the registered ONNX models (real stack)', () => {
     const swapped = `${gbdt}-swap`;
     const registered = await stack.post('/v1/models', upload(gbdt, swapped));
     assert.equal(registered.status, 201, JSON.stringify(registered.body));
-    const onlyAnomaly = await deploy({ champion: { name: 'champion', rulesetVersion: 'default@1', modelVersions: [swapped, anomaly], modelWeights: { gbdt: 0, anomaly: 1 } } });
-    const { body } = await decidedUnder(onlyAnomaly);
+    const onlyAnomaly = await deploy(stack, { champion: { name: 'champion', rulesetVersion: 'default@1', modelVersions: [swapped, anomaly], modelWeights: { gbdt: 0, anomaly: 1 } } });
+    const { body } = await decidedUnder(stack, onlyAnomaly);
     assert.deepEqual(body.model_versions, [swapped, anomaly]);
     assert.equal(body.models[0].version, swapped);
     assert.equal(body.model_score, body.model_scores.anomaly, 'the arm\'s weights decide the combined score');
 
-    const onlyGbdt = await deploy({ champion: { name: 'champion', rulesetVersion: 'default@1', modelVersions: [swapped], modelWeights: { gbdt: 1 } } });
-    const next = await decidedUnder(onlyGbdt);
+    const onlyGbdt = await deploy(stack, { champion: { name: 'champion', rulesetVersion: 'default@1', modelVersions: [swapped], modelWeights: { gbdt: 1 } } });
+    const next = await decidedUnder(stack, onlyGbdt);
     assert.deepEqual(next.body.model_versions, [swapped]);
     assert.deepEqual(Object.keys(next.body.model_scores), ['gbdt']);
     assert.equal(next.body.model_score, next.body.model_scores.gbdt);

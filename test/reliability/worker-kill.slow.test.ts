@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, TEST_DATABASE_URL, TEST_REDIS_URL, type TestStack } from '../support/stack.ts';
-import { spawnMain, type ChildService } from '../support/processes.ts';
+import { startStack, type TestStack } from '../support/stack.ts';
+import { spawnWorker, type ChildService } from '../support/processes.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, steadyLoad, type Sent } from './steady-load.ts';
 
@@ -12,22 +12,18 @@ describe('a worker SIGKILLed under load, then restarted', () => {
   let hooks: WebhookReceiver;
   let worker: ChildService | undefined;
   let sent: Sent[];
-  const workerEnv = () => ({
-    FRAUDGUARD_ROLE: 'worker', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: api.schema, REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: `${api.schema}:`, TEMPORAL_ADDRESS: api.config.TEMPORAL_ADDRESS as string, TEMPORAL_TASK_QUEUE: api.taskQueue,
-    WEBHOOK_URL: `${hooks.url}/hooks`, WEBHOOK_SECRET: SECRET, NOTIFY_RETRY_INITIAL: '100ms', NOTIFY_RETRY_MAX_INTERVAL: '1s',
-  });
+  const workerEnv = () => ({ WEBHOOK_URL: `${hooks.url}/hooks`, WEBHOOK_SECRET: SECRET, NOTIFY_RETRY_INITIAL: '100ms', NOTIFY_RETRY_MAX_INTERVAL: '1s' });
 
   before(async () => {
     hooks = await startWebhookReceiver(SECRET);
     api = await startStack({ FRAUDGUARD_ROLE: 'api' });
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api, workerEnv());
     const load = steadyLoad(api, { count: 60, perSecond: 4, prefix: 'kill' });
     // Kill the worker a few seconds into the load, leave it dead while requests keep arriving, restart it.
     await new Promise((r) => setTimeout(r, 4_000));
     await worker.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 3_000));
-    worker = await spawnMain(workerEnv(), /worker started/);
+    worker = await spawnWorker(api, workerEnv());
     sent = await load.done;
   });
   after(async () => { await worker?.kill('SIGKILL'); await api?.stop(); await api?.dropSchema(); await hooks?.close(); });

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aTransaction, startStack, uniqueName, type TestStack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
+import { decidedUnder, deploy } from '../support/deployments.ts';
 
 /** A ruleset that declines every payment: easy to tell from the default one. */
 const declineEverything = (name: string) => ({
@@ -20,28 +21,6 @@ describe('publishing rulesets and changing deployments', () => {
   });
   after(async () => { await stack?.stop(); await stack?.dropSchema(); });
 
-  /** Replaces the deployment with `spec`, based on the one in force. */
-  async function deploy(spec: unknown, comment = 'test'): Promise<number> {
-    const current = await stack.get('/v1/deployments/current');
-    const res = await stack.post('/v1/deployments', { spec, comment, expected_version: current.body.version });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body.version as number;
-  }
-
-  /**
-   * Decides fresh transactions until one is decided under `deploymentVersion` (workers re-read the
-   * deployment every 2 s) and returns that decision and its transaction.
-   */
-  async function decidedUnder(deploymentVersion: number, overrides: Record<string, unknown> = {}) {
-    return waitFor(async () => {
-      // A new customer each time: no velocity rule of the default ruleset fires.
-      const tx = aTransaction({ customer_id: uniqueName('c'), ...overrides });
-      const res = await stack.post('/v1/decisions', tx);
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return res.body.deployment_version === deploymentVersion ? { tx, body: res.body } : null;
-    }, 20_000, `a decision under deployment ${deploymentVersion}`);
-  }
-
   const storedArms = (txId: unknown) => waitFor(async () => {
     const { rows } = await stack.db.query<{ arm: string; shadow: boolean; decision: string; ruleset_version: string }>(
       'SELECT arm, shadow, decision, ruleset_version FROM decisions WHERE transaction_id = $1 ORDER BY shadow, arm', [txId]);
@@ -49,7 +28,7 @@ describe('publishing rulesets and changing deployments', () => {
   });
 
   it('decides the next transactions with a published version within seconds, challengers kept, and rolls back to the earlier one', async () => {
-    const withShadow = await deploy({
+    const withShadow = await deploy(stack, {
       champion: { name: 'champion', rulesetVersion: 'default@1' },
       challengers: [{ name: 'watcher', rulesetVersion: 'default@1', shadow: true }],
     });
@@ -62,7 +41,7 @@ describe('publishing rulesets and changing deployments', () => {
     assert.equal(published.body.version.published_by, 'key:key_env_admin');
     assert.ok(published.body.version.published_at);
 
-    const strictDecision = await decidedUnder(withShadow + 1);
+    const strictDecision = await decidedUnder(stack, withShadow + 1);
     assert.equal(strictDecision.body.decision, 'DECLINE');
     assert.equal(strictDecision.body.ruleset_version, `${strict}@1`);
     assert.deepEqual(strictDecision.body.rules_fired, ['Everything']);
@@ -80,7 +59,7 @@ describe('publishing rulesets and changing deployments', () => {
     assert.equal(rolledBack.status, 200, JSON.stringify(rolledBack.body));
     assert.equal(rolledBack.body.deployment.spec.champion.rulesetVersion, 'default@1');
     assert.equal(rolledBack.body.deployment.comment, 'Roll back to default@1: too strict');
-    const restored = await decidedUnder(withShadow + 2);
+    const restored = await decidedUnder(stack, withShadow + 2);
     assert.equal(restored.body.decision, 'APPROVE');
     assert.equal(restored.body.ruleset_version, 'default@1');
 
@@ -91,8 +70,8 @@ describe('publishing rulesets and changing deployments', () => {
   });
 
   it('records which rules fired and why: the condition results json-rules-engine reports', async () => {
-    const version = await deploy({ champion: { name: 'champion', rulesetVersion: `${strict}@1` } });
-    const { tx } = await decidedUnder(version, { amount: '12.50' });
+    const version = await deploy(stack, { champion: { name: 'champion', rulesetVersion: `${strict}@1` } });
+    const { tx } = await decidedUnder(stack, version, { amount: '12.50' });
     const stored = await waitFor(async () => {
       const res = await stack.get(`/v1/decisions/${tx['id']}`);
       return res.body?.persisted ? res.body : null;
@@ -106,12 +85,12 @@ describe('publishing rulesets and changing deployments', () => {
   });
 
   it('records shadow decisions in Postgres beside the acting one, never returns them, and reports every arm\'s figures', async () => {
-    const version = await deploy({
+    const version = await deploy(stack, {
       champion: { name: 'champion', rulesetVersion: 'default@1' },
       challengers: [{ name: 'shadow-strict', rulesetVersion: `${strict}@1`, shadow: true }],
     });
-    const decided = [await decidedUnder(version)];
-    for (let i = 0; i < 3; i++) decided.push(await decidedUnder(version));
+    const decided = [await decidedUnder(stack, version)];
+    for (let i = 0; i < 3; i++) decided.push(await decidedUnder(stack, version));
     for (const { tx, body } of decided) {
       assert.equal(body.arm, 'champion');
       assert.equal(body.decision, 'APPROVE');
@@ -167,7 +146,7 @@ describe('publishing rulesets and changing deployments', () => {
   });
 
   it('blocks a device within seconds of adding it to a list, and lets it through once removed', async () => {
-    const version = await deploy({ champion: { name: 'champion', rulesetVersion: 'default@1' } });
+    const version = await deploy(stack, { champion: { name: 'champion', rulesetVersion: 'default@1' } });
     const device = uniqueName('dev');
     const before = await stack.get('/v1/lists/blocked_devices');
     const added = await stack.post('/v1/lists/blocked_devices/items', { values: [device, `${device}-2`], comment: 'case 42' });

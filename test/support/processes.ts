@@ -43,11 +43,12 @@ export async function spawnMain(env: Record<string, string>, ready: RegExp, time
 
 /**
  * A worker in its own process serving `stack`'s schema, Redis prefix and Temporal task queue (the
- * stack itself runs another role): resolves once it has started.
+ * stack itself runs another role), with `env` on top (case SLAs, webhooks): resolves once it has started.
  */
-export function spawnWorker(stack: TestStack): Promise<ChildService> {
+export function spawnWorker(stack: TestStack, env: Record<string, string> = {}): Promise<ChildService> {
   return spawnMain({
     FRAUDGUARD_ROLE: 'worker', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: stack.schema, REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `${stack.schema}:`, TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS as string, TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    ...env,
   }, /worker started/);
 }
