@@ -41,6 +41,32 @@ describe('the worker\'s rule caches while Postgres does not answer', () => {
     assert.equal(state.deploymentReads, reads + 1, 'read again from the database');
   });
 
+  it('keeps every list read before when a changed list cannot be read, none dropped or half-updated', async () => {
+    let now = 0;
+    let revision = 1;
+    let itemsDown = false;
+    const reader = {
+      async listRevisions() { return new Map([['blocked_devices', revision], ['blocked_ips', 1]]); },
+      async listItems(name: string) {
+        if (itemsDown) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        return name === 'blocked_devices' ? [`dev-${revision}`] : ['10.0.0.1'];
+      },
+    } as unknown as RulesetReader;
+    const caches = createRuleCaches(reader, { refreshMs: 1_000, now: () => now });
+    await caches.lists.refresh();
+    revision = 2;
+    itemsDown = true;
+    now += 5_000;
+    await caches.lists.refresh();
+    assert.equal(caches.lists.has('blocked_devices', 'dev-1'), true, 'the list as last read');
+    assert.equal(caches.lists.has('blocked_ips', '10.0.0.1'), true);
+    itemsDown = false;
+    now += 5_000;
+    await caches.lists.refresh();
+    assert.equal(caches.lists.has('blocked_devices', 'dev-2'), true, 'read again once it answers');
+    assert.equal(caches.lists.has('blocked_devices', 'dev-1'), false);
+  });
+
   it('fails when it never read them: there is nothing to decide with', async () => {
     const { reader, state } = flakyReader(DEPLOYMENT);
     state.down = true;

@@ -81,14 +81,20 @@ export interface ListCache {
 }
 
 function createListCache(reader: RulesetReader, refreshMs: number, now: () => number): ListCache {
-  const contents = new Map<string, { revision: number; values: Set<string> }>();
+  let contents = new Map<string, { revision: number; values: Set<string> }>();
   let checkedAt = -Infinity;
   let inFlight: Promise<void> | null = null;
 
   async function reload(): Promise<void> {
-    let revisions: Map<string, number>;
+    // Read whole, then swapped in: a read failing part-way (the revisions or any list's items) leaves
+    // the lists read before in force, none of them half-updated or dropped.
+    const fresh = new Map<string, { revision: number; values: Set<string> }>();
     try {
-      revisions = await reader.listRevisions();
+      const revisions = await reader.listRevisions();
+      await Promise.all([...revisions].map(async ([name, revision]) => {
+        const held = contents.get(name);
+        fresh.set(name, held?.revision === revision ? held : { revision, values: new Set(await reader.listItems(name)) });
+      }));
     } catch (err) {
       // Postgres unreachable: lists read before stay in force (tried again after refreshMs); a worker
       // that never read them cannot decide on them and fails the attempt instead.
@@ -96,11 +102,7 @@ function createListCache(reader: RulesetReader, refreshMs: number, now: () => nu
       checkedAt = now();
       return;
     }
-    for (const name of contents.keys()) if (!revisions.has(name)) contents.delete(name);
-    await Promise.all([...revisions].map(async ([name, revision]) => {
-      if (contents.get(name)?.revision === revision) return;
-      contents.set(name, { revision, values: new Set(await reader.listItems(name)) });
-    }));
+    contents = fresh;
     checkedAt = now();
   }
 
