@@ -39,7 +39,7 @@ export interface RuntimeScorer extends OnnxScorer {
 export async function createScorer(deps: { db: Db; log: Logger; modelsDir?: string }): Promise<RuntimeScorer> {
   const registry = createModelRegistry(deps.db);
   const committed = await registerCommittedModels(registry, deps.modelsDir ?? COMMITTED_MODELS_DIR, deps.log);
-  const defaults = newestPerRole(committed);
+  const seeded = seededChampionModels(committed);
   const scorer = createThreadedOnnxScorer({ load: registry.loader(), log: deps.log });
 
   const lastUsed = new Map<string, number>();
@@ -48,8 +48,8 @@ export async function createScorer(deps: { db: Db; log: Logger; modelsDir?: stri
   return {
     ...scorer,
     registry,
-    defaultModelVersions: defaults.map((m) => m.version),
-    defaultModelWeights: Object.fromEntries(defaults.map((m) => [m.role, m.combine.weight])),
+    defaultModelVersions: seeded.modelVersions,
+    defaultModelWeights: seeded.modelWeights,
     async score(versions, features, weights) {
       touch(versions);
       return scorer.score(versions, features, weights);
@@ -141,6 +141,16 @@ export async function registerCommittedModels(registry: ModelRegistry, dir: stri
     }
   }
   return usable;
+}
+
+/**
+ * The models a freshly seeded champion scores with: the newest of each role (newestPerRole), combined
+ * by each model's own weight, written out on the arm. The runtime seeds the deployment with it, and
+ * the offline CLI's baseline is the same champion.
+ */
+export function seededChampionModels(committed: readonly ModelMetadata[]): { modelVersions: string[]; modelWeights: ModelWeights } {
+  const newest = newestPerRole(committed);
+  return { modelVersions: newest.map((m) => m.version), modelWeights: Object.fromEntries(newest.map((m) => [m.role, m.combine.weight])) };
 }
 
 const ROLE_ORDER = ['gbdt', 'anomaly'];

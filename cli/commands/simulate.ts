@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createRuleCaches, listOperators } from '../../activities/ruleset-cache.ts';
 import { modelDirectoryIndex, type ModelLoader } from '../../activities/onnx-scorer.ts';
-import { COMMITTED_MODELS_DIR, newestPerRole } from '../../runtime/scorer.ts';
+import { COMMITTED_MODELS_DIR, seededChampionModels } from '../../runtime/scorer.ts';
 import { createPool, type Db } from '../../db/pool.ts';
 import { DEFAULT_LISTS } from '../../db/seed.ts';
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
@@ -171,8 +171,7 @@ async function resolveCli(candidateArg: string | undefined, baselineArg: string 
   } else {
     // Offline, the baseline is the champion every installation is seeded with: rules/default.json
     // scored by the newest committed model of each role, combined by their own weights (runtime/scorer.ts).
-    const committed = newestPerRole([...(await modelDirectoryIndex(COMMITTED_MODELS_DIR).catch(() => new Map())).values()].map((m) => m.meta));
-    const seeded = { modelVersions: committed.map((m) => m.version), modelWeights: Object.fromEntries(committed.map((m) => [m.role, m.combine.weight])) };
+    const seeded = seededChampionModels([...(await modelDirectoryIndex(COMMITTED_MODELS_DIR).catch(() => new Map())).values()].map((m) => m.meta));
     baseline = { ...(await fromFile('--baseline', b.kind === 'file' ? b.path : DEFAULT_RULESET)), ...seeded, ...(b.kind === 'file' ? {} : { label: 'rules/default.json (seeded champion)' }) };
     candidate = c.kind === 'file' ? { ...(await fromFile('--candidate', c.path)), ...seeded } : { ...baseline };
     if (modelVersions) candidate = { label: candidate.label, rulesetVersion: candidate.rulesetVersion, document: candidate.document, modelVersions };

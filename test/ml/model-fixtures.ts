@@ -1,17 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RegisterInput } from '../../activities/model-registry.ts';
+import { parseModelMetadata } from '../../activities/model-metadata.ts';
+import { newestPerRole } from '../../runtime/scorer.ts';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 
-/** The committed models' versions by role (models/<version>.json). */
+/** The committed models' versions by role: the ones the runtime picks (newestPerRole), whatever else models/ holds. */
 export function committedModels(): { gbdt: string; anomaly: string } {
-  const metas = readdirSync(MODELS_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.trees.json'))
-    .map((f) => JSON.parse(readFileSync(MODELS_DIR + f, 'utf8')) as { version?: string; role?: string; onnx?: unknown })
-    .filter((m) => m.onnx && m.version);
+  const metas = readdirSync(MODELS_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.trees.json')).flatMap((f) => {
+    try { return [parseModelMetadata(JSON.parse(readFileSync(MODELS_DIR + f, 'utf8')))]; } catch { return []; } // reports, not models
+  }).filter((m) => m.onnx.file);
+  const newest = newestPerRole(metas);
   const find = (role: string) => {
-    const m = metas.find((x) => x.role === role);
-    if (!m?.version) throw new Error(`no committed ${role} model in ${MODELS_DIR}`);
+    const m = newest.find((x) => x.role === role);
+    if (!m) throw new Error(`no committed ${role} model in ${MODELS_DIR}`);
     return m.version;
   };
   return { gbdt: find('gbdt'), anomaly: find('anomaly') };
