@@ -19,7 +19,8 @@ export function createCaseActivities(deps: { cases: CaseRepository; labels: Labe
     async recordCaseTransition(t: CaseTransition): Promise<void> {
       const first = await deps.cases.record(t);
       // Counted where the breach is first mirrored, so a retried activity or a replayed workflow counts it once.
-      if (first && t.type === 'SLA_BREACHED') deps.observer?.slaBreached(t.fromTier ?? t.view.tier);
+      // Counted against the tier whose SLA ran out, not the one the case moved to.
+      if (first && t.type === 'SLA_BREACHED' && t.fromTier) deps.observer?.slaBreached(t.fromTier);
     },
 
     /** The analyst's verdict becomes a label: a labels row (idempotent) and the feature store's fraud-rate state. */

@@ -11,7 +11,7 @@ export interface CaseTransition {
   type: string;
   from: CaseStatus | null;
   /** The tier before the transition (null for the opening): the tier whose SLA a breach counts against. */
-  fromTier?: Tier | null;
+  fromTier: Tier | null;
   actor: string;
   at: number;
   payload: Record<string, unknown>;

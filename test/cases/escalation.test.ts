@@ -36,6 +36,8 @@ describe('SLA breach: an unresolved case escalates to the next tier and notifies
     assert.equal(breach.actor, 'system');
     assert.ok(Date.parse(breach.at) >= Date.parse(detail.case.opened_at) + 2_000, 'not before the L1 SLA');
     assert.equal(Date.parse(detail.case.sla_due_at) - Date.parse(breach.at), 3_600_000, 'the L2 SLA runs from the escalation');
+    // The counter moves once the mirror's write returns, a moment after the row is visible.
+    await waitFor(async () => (await metric(stack, 'fraudguard_case_sla_breaches_total', { tier: 'L1' })) > 0 || null, 10_000, 'the L1 breach counted');
     assert.equal(await metric(stack, 'fraudguard_case_sla_breaches_total', { tier: 'L1' }), 1, 'one L1 breach counted');
     assert.equal(await metric(stack, 'fraudguard_case_queue_size', { queue: 'L2', state: 'escalated' }), 1, 'the L2 queue holds it');
     assert.equal(await metric(stack, 'fraudguard_case_queue_size', { queue: 'L1', state: 'open' }), 0);
@@ -86,7 +88,10 @@ describe('SLA breach at every tier: L1 → L2 → lead, then overdue once', () =
     assert.equal(row.sla_due_at, null, 'no SLA left to breach');
     const { rows } = await stack.db.query('SELECT type, to_state, payload FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]);
     assert.deepEqual(rows.map((r) => r.type), ['OPENED', 'SLA_BREACHED', 'SLA_BREACHED', 'SLA_BREACHED']);
-    for (const tier of ['L1', 'L2', 'lead']) assert.equal(await metric(stack, 'fraudguard_case_sla_breaches_total', { tier }), 1, `${tier} breach counted once`);
+    for (const tier of ['L1', 'L2', 'lead']) {
+      await waitFor(async () => (await metric(stack, 'fraudguard_case_sla_breaches_total', { tier })) > 0 || null, 10_000, `the ${tier} breach counted`);
+      assert.equal(await metric(stack, 'fraudguard_case_sla_breaches_total', { tier }), 1, `${tier} breach counted once`);
+    }
     // The lead tier still works the case after it is overdue.
     assert.equal((await act(stack, caseId, 'claim', 'lead-lee')).status, 200);
     assert.equal((await act(stack, caseId, 'decline', 'lead-lee', { reason_code: 'FRAUD_RING' })).status, 200);
