@@ -11,12 +11,12 @@ import { decideArm } from '../engine/decide-arm.ts';
 import type { Arm } from '../engine/deployment.ts';
 import { buildFacts, type Facts } from '../engine/facts.ts';
 import { replay } from '../engine/features/replay.ts';
-import { loadRuleset } from '../engine/rules/load.ts';
+import { loadRuleset, rulesOf } from '../engine/rules/load.ts';
 import { createReferenceEvaluator } from '../engine/rules/reference.ts';
 import { rulesetSchema } from '../engine/rules/ruleset.ts';
-import type { RuleInput } from '../engine/rules/types.ts';
 import { datasetFiles, readDataset } from '../simulations/dataset.ts';
 import { startStack } from '../test/support/stack.ts';
+import { waitFor } from '../test/support/wait.ts';
 import { figure, runAlone, type BenchFigure } from './figure.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -42,8 +42,7 @@ async function replayPass(to: string, jreEvery: number): Promise<ReplayFigures> 
   const doc = rulesetSchema.parse(JSON.parse(readFileSync(resolve(ROOT, 'rules/default.json'), 'utf8')));
   const operators = listOperators({ has: () => false });
   const compiled = loadRuleset('default', doc, { operators, explain: false });
-  const rules: RuleInput[] = doc.rules.filter((r) => r.enabled !== false)
-    .map((r) => ({ name: r.name, priority: r.priority ?? 1, conditions: r.conditions, event: r.event as RuleInput['event'] }));
+  const rules = rulesOf(doc);
   const reference = createReferenceEvaluator({ rules, conditions: doc.conditions ?? {} }, { operators });
   const jre: LoadedRuleset = { version: 'default', policy: doc.policy, evaluate: async (facts) => (await reference.evaluate(facts)).fired };
   const arm: Arm = { name: 'champion', rulesetVersion: 'default', modelVersions: [], shadow: false };
@@ -88,16 +87,17 @@ async function apiRun(to: string): Promise<{ seconds: number; transactions: numb
     const res = await stack.post('/v1/simulations', { from: FROM, to, candidate: { ruleset_version: 'default@1' }, chunk_days: chunkDays });
     if (res.status !== 202) throw new Error(`POST /v1/simulations: ${res.status} ${JSON.stringify(res.body)}`);
     let lastLog = 0;
-    for (;;) {
+    const sim = await waitFor(async () => {
       // The worker shares this process: a reply may be late or a kept-alive socket closed under load; ask again.
-      const sim = (await stack.get(`/v1/simulations/${res.body.id}`).catch(() => ({ body: { status: 'running', progress: '?', rowsDone: 0 } }))).body;
-      if (sim.status === 'completed') {
-        return { seconds: (performance.now() - started) / 1000, transactions: sim.result.transactions, chunks: sim.chunksTotal, chunkDays };
-      }
-      if (sim.status !== 'queued' && sim.status !== 'running') throw new Error(`simulation ${sim.status}: ${sim.error}`);
-      if (performance.now() - lastLog > 30_000) { lastLog = performance.now(); console.log(`api simulation: ${sim.progress} %, ${sim.rowsDone.toLocaleString('en')} rows`); }
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
+      const polled = await stack.get(`/v1/simulations/${res.body.id}`).catch(() => null);
+      if (!polled) return null;
+      const s = polled.body;
+      if (s.status === 'completed') return s;
+      if (s.status !== 'queued' && s.status !== 'running') throw new Error(`simulation ${s.status}: ${s.error}`);
+      if (performance.now() - lastLog > 30_000) { lastLog = performance.now(); console.log(`api simulation: ${s.progress} %, ${s.rowsDone.toLocaleString('en')} rows`); }
+      return null;
+    }, 3 * 3_600_000, 'the full simulation finished', 1_000);
+    return { seconds: (performance.now() - started) / 1000, transactions: sim.result.transactions, chunks: sim.chunksTotal, chunkDays };
   } finally {
     await stack.stop();
     await stack.dropSchema();

@@ -73,9 +73,13 @@ export function createDeploymentRepository(db: Db) {
      */
     async checkArms(spec: DeploymentSpec, q: Queryable = db): Promise<FieldIssue[]> {
       const issues: FieldIssue[] = [];
-      const arms: [string, { rulesetVersion: string; modelVersions: string[]; modelWeights?: Record<string, number> | undefined }][] = [
-        ['spec.champion', spec.champion], ...spec.challengers.map((c, i) => [`spec.challengers.${i}`, c] as [string, typeof c]),
+      const arms: [string, DeploymentSpec['champion']][] = [
+        ['spec.champion', spec.champion], ...spec.challengers.map((c, i) => [`spec.challengers.${i}`, c] as [string, DeploymentSpec['champion']]),
       ];
+      // Every model the spec names, read at once.
+      const { rows: modelRows } = await q.query<{ version: string; status: string; role: string }>(
+        'SELECT version, status, role FROM models WHERE version = ANY($1)', [arms.flatMap(([, arm]) => arm.modelVersions)]);
+      const models = new Map(modelRows.map((m) => [m.version, m]));
       for (const [field, arm] of arms) {
         const id = parseVersionId(arm.rulesetVersion);
         if (!id) { issues.push({ field: `${field}.rulesetVersion`, reason: 'must name a ruleset version as <ruleset>@<version>, e.g. default@3' }); continue; }
@@ -84,10 +88,9 @@ export function createDeploymentRepository(db: Db) {
         else if (!rows[0].valid) issues.push({ field: `${field}.rulesetVersion`, reason: `ruleset version ${arm.rulesetVersion} is invalid (see its problems): it can never be deployed` });
         const roles = new Map<string, string>();
         for (const [i, model] of arm.modelVersions.entries()) {
-          const found = await q.query<{ status: string; role: string }>('SELECT status, role FROM models WHERE version = $1', [model]);
-          const status = found.rows[0]?.status;
+          const status = models.get(model)?.status;
           if (status !== 'active') issues.push({ field: `${field}.modelVersions.${i}`, reason: status ? `model version ${model} is retired` : `model version ${model} is not registered` });
-          const role = found.rows[0]?.role;
+          const role = models.get(model)?.role;
           if (!role) continue;
           const twin = roles.get(role);
           if (twin) issues.push({ field: `${field}.modelVersions.${i}`, reason: `model versions ${twin} and ${model} both have the role "${role}": an arm has one model per role (rules see it as score.${role})` });

@@ -39,7 +39,7 @@ export async function explainRuleset(doc: Ruleset, facts: Facts, { operators }: 
 }
 
 /** The rules json-rules-engine runs: disabled ones left out, priority defaulted as it does. */
-function rulesOf(doc: Ruleset): RuleInput[] {
+export function rulesOf(doc: Ruleset): RuleInput[] {
   return doc.rules
     .filter((r) => r.enabled !== false)
     .map((r) => ({ name: r.name, priority: r.priority ?? 1, conditions: r.conditions, event: r.event as RuleInput['event'] }));
