@@ -3,10 +3,9 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { createLogger } from '../observability/logger.ts';
 import { createDecisionActivities } from '../activities/decision-activities.ts';
-import { degradingFeatureSource } from '../activities/feature-source.ts';
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
-import { createRuleCaches } from '../activities/ruleset-cache.ts';
 import { createScorer } from '../runtime/scorer.ts';
+import { decisionDeps } from '../runtime/decision-deps.ts';
 import { createFeatureStores } from '../runtime/feature-stores.ts';
 import { decisionView } from '../api/routes/decisions.ts';
 import { parseTransaction } from '../engine/transaction.ts';
@@ -24,11 +23,7 @@ export async function inlineDecisionEndpoint(deps: { db: Db; redisUrl: string; p
   const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
   const stores = createFeatureStores({ redis, prefix: deps.prefix, timeoutMs: 50 });
   const scorer = await createScorer({ db: deps.db, log });
-  const caches = createRuleCaches(createRulesetReader(deps.db));
-  const decide = createDecisionActivities({
-    features: degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: 50 }, log),
-    scorer, rulesets: caches.rulesets, deployments: caches.deployments, log,
-  });
+  const decide = createDecisionActivities(decisionDeps({ stores, scorer, reader: createRulesetReader(deps.db), featureTimeoutMs: 50, log }));
 
   const app = express();
   app.use(express.json({ limit: '1mb', type: () => true }));

@@ -35,10 +35,10 @@ import { editorRoutes } from '../api/routes/editor.ts';
 import { modelRoutes } from '../api/routes/models.ts';
 import { createDecisionRepository } from '../activities/pg/decision-repository.ts';
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
-import { createRuleCaches } from '../activities/ruleset-cache.ts';
 import { createWorker } from '../workflows/worker.ts';
 import type { FeatureStore } from '../engine/features/store.ts';
 import { COMMITTED_MODELS_DIR, createScorer } from './scorer.ts';
+import { decisionDeps } from './decision-deps.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { toolPath } from './tools.ts';
@@ -164,18 +164,14 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     // One store; each caller's budget is its feature source's (below), so the store's own bound is the widest of them.
     const stores = opts.featureStore
       ?? (await import('./feature-stores.ts')).createFeatureStores({ redis, prefix: config.REDIS_KEY_PREFIX, timeoutMs: Math.max(config.FEATURE_TIMEOUT_MS, BULK_FEATURE_TIMEOUT_MS) });
-    const caches = createRuleCaches(reader);
     const unfollow = scorer.follow(() => reader.currentDeployment());
     stops.push(async () => unfollow());
     const ledger = pgDecisionLedger(decisions, { timeoutMs: DECISION_COMMIT_TIMEOUT_MS, log });
-    const decisionDeps = {
-      features: degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: config.FEATURE_TIMEOUT_MS }, log),
-      scorer, rulesets: caches.rulesets, deployments: caches.deployments, observer: metrics, log,
-    };
+    const decideWith = decisionDeps({ stores, scorer, reader, featureTimeoutMs: config.FEATURE_TIMEOUT_MS, log, observer: metrics });
 
     if (config.FRAUDGUARD_ROLE !== 'api') {
       const activities = {
-        ...createDecisionActivities({ ...decisionDeps, ledger }),
+        ...createDecisionActivities({ ...decideWith, ledger }),
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
         ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
@@ -204,7 +200,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       // Redis scripts queueing behind each other (about 100 µs apiece on the server).
       const bulkFeatures = degradingFeatureSource(stores.store, { featureNames: stores.featureNames, timeoutMs: BULK_FEATURE_TIMEOUT_MS }, log);
       const bulkInProcess = inProcessBulk({
-        decide: createDecisionActivities({ ...decisionDeps, features: bulkFeatures }).decideTransaction, decisions, ledger,
+        decide: createDecisionActivities({ ...decideWith, features: bulkFeatures }).decideTransaction, decisions, ledger,
         temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, log, inFlight: BULK_IN_FLIGHT,
       });
       app = createApp({
