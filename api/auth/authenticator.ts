@@ -63,7 +63,12 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     } catch (err) {
       // Postgres unreachable: a key this process has verified before keeps deciding (DESIGN.md: decisions
       // are still served while Postgres is down); its revocation takes effect when the database answers.
-      if (cached) return { kind: 'ok', principal: cached.principal, via: 'bearer' };
+      // Trusted for another cache period: a database that hangs rather than refuses would otherwise hold
+      // every request of the key for its connection timeout.
+      if (cached) {
+        cached.until = now() + deps.keyCacheMs;
+        return { kind: 'ok', principal: cached.principal, via: 'bearer' };
+      }
       throw err;
     }
     if (!record) { keyCache.delete(cacheKey); return { kind: 'invalid', reason: 'unknown or revoked API key' }; }
