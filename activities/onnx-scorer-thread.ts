@@ -5,6 +5,7 @@ import type { ArmScores, ModelWeights } from '../engine/scoring.ts';
 import { ModelRejected, type ModelMetadata, type ModelProblem } from './model-metadata.ts';
 import type { ModelLoader, ModelSource, OnnxScorer } from './onnx-scorer.ts';
 import { batchingScorer } from './score-batcher.ts';
+import { withTimeout } from './with-timeout.ts';
 
 type ScorerAsk =
   | { kind: 'open'; version: string; source: ModelSource }
@@ -82,6 +83,9 @@ export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger
     },
     async close() {
       opened.clear();
+      // Sessions are released in the thread before it is stopped: an InferenceSession torn down with
+      // its thread's environment throws from native code, which aborts the whole process.
+      if (!dead) await withTimeout(ask({ kind: 'release', versions: undefined }), 5_000).catch(() => undefined);
       await worker.terminate();
     },
   };
