@@ -7,6 +7,7 @@ import type { SeenPolicy } from '../engine/features/entity-state.ts';
 import { compilePlan, entityFeatures, entityRequest, nullFeatures, type EntityPlan, type EntityRequest } from '../engine/features/plan.ts';
 import type { FeatureStore, FeatureVector, Label } from '../engine/features/store.ts';
 import type { Transaction } from '../engine/transaction.ts';
+import { tickPipeline, type PipelinedCommand } from './redis-tick-pipeline.ts';
 import { withTimeout } from './with-timeout.ts';
 
 // One entity, atomically: answer a retry from its record; settle the labels known by t; read every
@@ -154,13 +155,12 @@ export interface RedisFeatureStore extends FeatureStore {
   readonly names: readonly string[];
 }
 
-type Reply = [Error | null, unknown][] | null;
 type Scripted = { fraudguardObserve(numKeys: number, ...args: (string | number)[]): Promise<[number, string]> };
 
 /**
  * The online feature store: the same definitions, requests and answers as the in-process store
- * (engine/features/plan.ts), one Lua call per entity, all pipelined in one round trip (with
- * auto-pipelining, together with concurrent decisions' calls). Keys carry the
+ * (engine/features/plan.ts), one Lua call per entity, all pipelined in one round trip together with
+ * concurrent decisions' calls. Keys carry the
  * entity as a hash tag (`{customer:123}`) so Redis Cluster shards by entity; on a Cluster the calls go
  * out concurrently instead (a pipeline must stay on one node). Memory is bounded: buckets beyond the
  * widest window are deleted as new ones open, and idle entities' keys expire.
@@ -189,22 +189,20 @@ export function createRedisFeatureStore(opts: RedisFeatureStoreOptions): RedisFe
     req.forgetFraudsBefore, g.fraud ? 1 : 0,
   ]);
 
+  const sendPipelined = cluster ? null : tickPipeline(redis as Redis);
+
   /** Sends one command per entity in one round trip and waits at most timeoutMs. */
   async function roundTrip(calls: ((c: Scripted & Pick<Redis, 'zadd' | 'pexpire'>) => unknown)[]): Promise<unknown[]> {
     if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') {
       // Fail fast: queueing behind a dead connection would only turn every decision into a timeout.
       throw new FeatureStoreUnavailable(`Redis is not connected (${redis.status})`);
     }
-    let sent: Promise<unknown[]>;
-    // Auto-pipelining already sends the calls of one turn (this decision's entities and those of every
-    // concurrent decision) in one write; an explicit pipeline per decision would cost a write each.
-    if (cluster || (redis as Redis).options.enableAutoPipelining) {
-      sent = Promise.all(calls.map((call) => call(redis as unknown as Scripted & Redis)));
-    } else {
-      const pipeline = (redis as Redis).pipeline();
-      for (const call of calls) call(pipeline as unknown as Scripted & Redis);
-      sent = pipeline.exec().then((replies: Reply) => (replies ?? []).map(([err, reply]) => { if (err) throw err; return reply; }));
-    }
+    // One write per event-loop turn for this decision's entities and those of every concurrent
+    // decision (redis-tick-pipeline.ts); on a Cluster a pipeline must stay on one node, so the calls
+    // go out separately.
+    const sent = sendPipelined
+      ? sendPipelined(calls as unknown as PipelinedCommand[])
+      : Promise.all(calls.map((call) => call(redis as unknown as Scripted & Redis)));
     try {
       return await withTimeout(sent, timeoutMs, () => new FeatureStoreUnavailable(`Redis gave no answer within ${timeoutMs} ms`));
     } catch (err) {

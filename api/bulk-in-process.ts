@@ -40,7 +40,7 @@ export const HAND_OFF_CHUNK = 100;
 
 /**
  * A bulk request decided in the API process: the same steps 1–4 as a transaction's workflow, for the
- * whole batch at once (Redis calls auto-pipelined, one ONNX run per model for many rows), instead of a
+ * whole batch at once (Redis calls pipelined, one ONNX run per model for many rows), instead of a
  * workflow round trip per transaction, which costs the Temporal server more than the decision itself.
  *
  * Durable before the answer, idempotent by transaction id, one decision per id across every path:

@@ -20,7 +20,7 @@ import type { Db } from '../db/pool.ts';
  */
 export async function inlineDecisionEndpoint(deps: { db: Db; redisUrl: string; prefix: string }): Promise<{ url: string; close(): Promise<void> }> {
   const log = createLogger({ level: 'silent' });
-  const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
+  const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const stores = createFeatureStores({ redis, prefix: deps.prefix, timeoutMs: 50 });
   const scorer = await createScorer({ db: deps.db, log });
   const decide = createDecisionActivities(decisionDeps({ stores, scorer, reader: createRulesetReader(deps.db), featureTimeoutMs: 50, log }));

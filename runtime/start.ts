@@ -142,7 +142,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     if (config.REDIS_URL) {
       // Auto-pipelining: the commands of concurrent decisions issued in one event-loop turn go out in one
       // write (fewer syscalls under load; a lone command is not delayed).
-      redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, enableAutoPipelining: true });
+      redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
       // While Redis is down the client reports each failed reconnection: logged once per outage, not
       // printed as an unhandled error event every few seconds (decisions are marked degraded meanwhile).
       let redisDown = false;
