@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import express from 'express';
-import { figure, quantile, runAlone, type BenchFigure } from './figure.ts';
+import { figure, quantile, runAlone, settle as settleQuietly, type BenchFigure } from './figure.ts';
 import { runLoad, type LoadResult } from './http-load.ts';
 import { inlineDecisionEndpoint } from './inline-endpoint.ts';
 import { startStack, TEST_REDIS_URL, type TestStack } from '../test/support/stack.ts';
@@ -36,6 +36,12 @@ const txOf = (run: string, i: number) => ({
   currency: 'EUR', customer_id: `c${i % 5000}`, merchant_id: `m${i % 1000}`,
 });
 const txBody = (run: string) => (i: number) => JSON.stringify(txOf(run, i));
+
+/** Waits for a quiet machine before a measurement, saying so when that took a while. */
+async function settle(): Promise<void> {
+  const waited = await settleQuietly();
+  if (waited > 3_000) console.log(`(waited ${(waited / 1000).toFixed(1)} s for the machine to quiet down)`);
+}
 
 const summary = (name: string, r: LoadResult) =>
   `${name}: ${r.requests} ok, ${r.errors} errors, ${r.throughput.toFixed(1)} req/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
@@ -76,9 +82,14 @@ async function datasetBatches(run: string, rounds: number): Promise<Record<strin
 
 async function bulkSeconds(stack: TestStack, run: string): Promise<number[]> {
   const times: number[] = [];
-  const batches = await datasetBatches(run, BULK_ROUNDS);
+  // One round more than measured: the first warms the bulk path (its code and the scoring thread's
+  // large batches are not what the single-route warm-up ran), as the other figures are measured warm.
+  const [warmUp, ...batches] = await datasetBatches(run, BULK_ROUNDS + 1);
+  const warm = await stack.post('/v1/decisions/bulk', { transactions: warmUp });
+  if (warm.status !== 200) throw new Error(`bulk warm-up: ${warm.status} ${JSON.stringify(warm.body).slice(0, 300)}`);
   for (let round = 0; round < BULK_ROUNDS; round++) {
     const transactions = batches[round] as Record<string, unknown>[];
+    await settle();
     const started = performance.now();
     const res = await stack.post('/v1/decisions/bulk', { transactions });
     const seconds = (performance.now() - started) / 1000;
@@ -115,6 +126,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     for (const c of CONCURRENCIES) {
       const results: Record<string, LoadResult> = {};
       for (const [name, p] of Object.entries(paths)) {
+        await settle();
         results[name] = await runLoad({ ...p, body: txBody(`${run}c${c}${name}${seq++}`), concurrency: c, durationMs: SECONDS * 1000 });
         console.log(summary(`${name}, concurrency ${c}`, results[name] as LoadResult));
       }
@@ -136,7 +148,9 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     // Fixed rate, as a payment switch sends them, the target's own condition: latency counts from each
     // request's scheduled time, so falling behind the rate shows in the percentiles, not only in the rate.
     const paced = { concurrency: 32, durationMs: RATE_SECONDS * 1000, ratePerSecond: RATE };
+    await settle();
     const bareRate = await runLoad({ ...paths.bare, body: txBody(`${run}rb`), ...paced });
+    await settle();
     const temporalRate = await runLoad({ ...paths.temporal, body: txBody(`${run}rt`), ...paced });
     console.log(summary(`bare at ${RATE}/s`, bareRate));
     console.log(summary(`Temporal at ${RATE}/s`, temporalRate));
@@ -150,6 +164,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
 
     // The floor under the Temporal path on this server: a workflow that starts and completes in one
     // workflow task, no activity (a bulk hand-off with nothing to hand off), closed loop.
+    await settle();
     const floor = await minimalWorkflows(stack, run);
     console.log(`minimal workflow, concurrency ${floor.concurrency}: ${floor.throughput.toFixed(1)} workflows/s, p50 ${floor.p50.toFixed(1)} ms`);
     figures.push(figure(`minimal workflow (start, one workflow task, complete) at concurrency ${floor.concurrency}: throughput`, floor.throughput, 'workflows/s',
