@@ -9,6 +9,7 @@ import type { Transaction } from '../engine/transaction.ts';
 import { readDataset } from '../simulations/dataset.ts';
 import { DAY, HOUR, labelOf, MINUTE, T0, tx } from '../test/features/factories.ts';
 import { startTcpProxy } from '../test/features/tcp-proxy.ts';
+import { unlinkKeys } from '../test/support/redis-keys.ts';
 import { createRedisFeatureStore } from './redis-feature-store.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -19,14 +20,7 @@ const prefix = () => `${run}:${++n}:`;
 const redis = new Redis(REDIS_URL);
 const clients: Redis[] = [redis];
 
-async function dropKeys(match: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
+const dropKeys = (match: string) => unlinkKeys(redis, match);
 
 const online = (definitions: readonly FeatureDefinition[] = DEFAULT_FEATURES, client: Redis = redis) =>
   createRedisFeatureStore({ redis: client, prefix: prefix(), definitions, timeoutMs: 2000 });

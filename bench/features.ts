@@ -9,6 +9,7 @@ import type { Transaction } from '../engine/transaction.ts';
 import { readDataset } from '../simulations/dataset.ts';
 import { figure, quantile, runAlone, type BenchFigure } from './figure.ts';
 import { forEachConcurrently } from '../api/bounded-concurrency.ts';
+import { unlinkKeys } from '../test/support/redis-keys.ts';
 
 const DATA = new URL('../../shared/data', import.meta.url).pathname;
 const DAY = 86_400_000;
@@ -61,12 +62,7 @@ async function redisFigures(): Promise<BenchFigure[]> {
     }
     return figures;
   } finally {
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await unlinkKeys(redis, `${prefix}*`);
     redis.disconnect();
   }
 }
