@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
+import { aTransaction, dropFeatureKeys, startStack, type TestStack } from '../support/stack.ts';
 import { ownPostgres, type OwnService } from './own-services.ts';
 import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, outageUnderLoad, sendBulk, steadyLoad, type Sent } from './steady-load.ts';
 
@@ -22,7 +22,8 @@ describe('PostgreSQL stopped and restarted under load', () => {
       downMs: OUTAGE_MS, whileDown: async () => { bulkSent = await sendBulk(stack, txs, OUTAGE_MS / 4); },
     }));
   });
-  after(async () => { await stack?.stop(); await postgres?.remove(); });
+  // The schema goes with its own Postgres; its feature keys are on the machine's Redis.
+  after(async () => { await stack?.stop(); await postgres?.remove(); if (stack) await dropFeatureKeys(stack.schema); });
 
   it('answers every request with a decision, those sent while the database was down included', () => {
     const inside = sent.filter((s) => s.sentAt > down.from && s.sentAt < down.to);

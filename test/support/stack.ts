@@ -116,12 +116,19 @@ export async function startStack(overrides: Record<string, string> = {}, options
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();
-      // The stack's feature keys too: they live for the features' retention plus a day, and a test
-      // machine's Redis otherwise gathers every run's (1.6 million keys after a day of runs here).
-      const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-      try { await unlinkKeys(redis, `${schema}:*`); } finally { redis.disconnect(); }
+      await dropFeatureKeys(schema);
     },
   };
+}
+
+/**
+ * Deletes a stack's feature keys from the test Redis (its prefix is its schema's name). They live for
+ * the features' retention plus a day, and a test machine's Redis otherwise gathers every run's
+ * (1.6 million keys after a day of runs here).
+ */
+export async function dropFeatureKeys(schema: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try { await unlinkKeys(redis, `${schema}:*`); } finally { redis.disconnect(); }
 }
 
 let seq = 0;
