@@ -15,5 +15,8 @@ RUN npm ci --omit=dev --no-audit --no-fund || npm ci --no-audit --no-fund
 COPY . .
 COPY --from=editor /app/editor/dist editor/dist
 ENV NODE_ENV=production
+# A larger young generation for the decision path's short-lived objects (docs/reliability.md, Bulk):
+# a tenth less CPU per bulk request, up to about 100 MB more memory.
+ENV NODE_OPTIONS=--max-semi-space-size=64
 EXPOSE 8080
 CMD ["npx", "tsx", "main.ts"]

@@ -7,9 +7,10 @@ import { createReferenceEvaluator } from '../engine/rules/reference.ts';
 import type { Condition, CustomOperators, Facts, RuleInput, RulesDefinition } from '../engine/rules/types.ts';
 import { figure, quantile, runAlone, type BenchFigure } from './figure.ts';
 
-const TRANSACTIONS = 2_000;
+// Fewer with the environment variables (a test of the bench's output runs it small).
+const TRANSACTIONS = Number(process.env.BENCH_RULES_TRANSACTIONS ?? 2_000);
 const TARGET_SPEEDUP = 100;
-const ROUNDS = 7;
+const ROUNDS = Number(process.env.BENCH_RULES_ROUNDS ?? 7);
 
 /** Deterministic PRNG (mulberry32), so every run measures the same transactions. */
 function random(seed: number): () => number {

@@ -16,13 +16,40 @@ const SUITES: Suite[] = [
   { name: 'simulation', load: async () => (await import('./simulation.ts')).runSimulationBench },
 ];
 
+const USAGE = `usage: fraudguard bench [--json FILE] [${SUITES.map((s) => s.name).join('|')}…]`;
+
+/** The suites and the JSON file asked for, or what is wrong with the arguments. */
+export function benchArguments(argv: readonly string[]): { suites: Suite[]; jsonFile: string } | { error: string } {
+  let jsonFile = 'bench/results/latest.json';
+  const names: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--json') {
+      const file = argv[++i];
+      if (!file || file.startsWith('--')) return { error: '--json needs a file name' };
+      jsonFile = file;
+    } else if (arg.startsWith('-')) {
+      return { error: `unknown option ${arg}` };
+    } else if (!SUITES.some((s) => s.name === arg)) {
+      return { error: `unknown suite "${arg}"; the suites are ${SUITES.map((s) => s.name).join(', ')}` };
+    } else {
+      names.push(arg);
+    }
+  }
+  return { suites: SUITES.filter((s) => names.length === 0 || names.includes(s.name)), jsonFile };
+}
+
+/** Runs the suites; 0 when every suite ran, 1 when one failed, 2 for bad arguments. */
 export async function runBench(argv: string[]): Promise<number> {
-  const jsonAt = argv.indexOf('--json');
-  const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : 'bench/results/latest.json';
-  const only = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--json');
+  const args = benchArguments(argv);
+  if ('error' in args) {
+    console.error(`${args.error}\n${USAGE}`);
+    return 2;
+  }
+  const { suites, jsonFile } = args;
   const figures: BenchFigure[] = [];
-  for (const suite of SUITES) {
-    if (only.length && !only.includes(suite.name)) continue;
+  let failed = 0;
+  for (const suite of suites) {
     console.log(`\n== ${suite.name}`);
     try {
       const run = await suite.load();
@@ -30,16 +57,15 @@ export async function runBench(argv: string[]): Promise<number> {
       printFigures(got);
       figures.push(...got);
     } catch (err) {
+      failed += 1;
       console.error(`${suite.name}: failed: ${(err as Error).message}`);
     }
     // Written after every suite: a run stopped part-way (the simulation takes minutes) keeps what it measured.
-    if (jsonFile) {
-      mkdirSync(dirname(jsonFile), { recursive: true });
-      writeFileSync(jsonFile, JSON.stringify(figures, null, 2));
-    }
+    mkdirSync(dirname(jsonFile), { recursive: true });
+    writeFileSync(jsonFile, JSON.stringify(figures, null, 2));
   }
-  if (jsonFile) console.log(`\nwrote ${figures.length} figures to ${jsonFile}`);
-  return 0;
+  console.log(`\nwrote ${figures.length} figures to ${jsonFile}`);
+  return failed ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
