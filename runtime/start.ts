@@ -140,8 +140,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
 
     let redis: Redis | null = null;
     if (config.REDIS_URL) {
-      // Auto-pipelining: the commands of concurrent decisions issued in one event-loop turn go out in one
-      // write (fewer syscalls under load; a lone command is not delayed).
+      // No auto-pipelining: the feature store batches its own calls (activities/redis-tick-pipeline.ts),
+      // and ioredis's single pipeline in flight per connection made concurrent decisions wait in convoys.
       redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
       // While Redis is down the client reports each failed reconnection: logged once per outage, not
       // printed as an unhandled error event every few seconds (decisions are marked degraded meanwhile).
