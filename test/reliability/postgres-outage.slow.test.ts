@@ -23,7 +23,7 @@ describe('PostgreSQL stopped and restarted under load', () => {
     }));
   });
   // The schema goes with its own Postgres; its feature keys are on the machine's Redis.
-  after(async () => { await stack?.stop(); await postgres?.remove(); if (stack) await dropFeatureKeys(stack.schema); });
+  after(async () => { await stack?.stop(); await postgres?.remove(); if (stack) await dropFeatureKeys(stack.config.REDIS_KEY_PREFIX); });
 
   it('answers every request with a decision, those sent while the database was down included', () => {
     const inside = sent.filter((s) => s.sentAt > down.from && s.sentAt < down.to);

@@ -116,19 +116,21 @@ export async function startStack(overrides: Record<string, string> = {}, options
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();
-      await dropFeatureKeys(schema);
+      await dropFeatureKeys(config.REDIS_KEY_PREFIX);
     },
   };
 }
 
 /**
- * Deletes a stack's feature keys from the test Redis (its prefix is its schema's name). They live for
+ * Deletes a stack's feature keys (those under its REDIS_KEY_PREFIX) from the test Redis. They live for
  * the features' retention plus a day, and a test machine's Redis otherwise gathers every run's
  * (1.6 million keys after a day of runs here).
  */
-export async function dropFeatureKeys(schema: string): Promise<void> {
+export async function dropFeatureKeys(prefix: string): Promise<void> {
+  // An empty prefix would match every key of the machine's Redis.
+  if (!prefix) throw new Error('dropFeatureKeys needs the stack\'s key prefix');
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  try { await unlinkKeys(redis, `${schema}:*`); } finally { redis.disconnect(); }
+  try { await unlinkKeys(redis, `${prefix}*`); } finally { redis.disconnect(); }
 }
 
 let seq = 0;
