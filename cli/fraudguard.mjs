@@ -7,7 +7,9 @@ import { register } from 'tsx/esm/api';
 // `bench` runs the product in this process, so it runs with the product's runtime flags (the
 // package.json scripts' and the Dockerfile's), which node takes only when it starts.
 const RUNTIME_FLAGS = ['--max-semi-space-size=64'];
-if (process.argv[2] === 'bench' && !RUNTIME_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+// Given either on the command line or in NODE_OPTIONS (the Docker image sets it there).
+const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+if (process.argv[2] === 'bench' && !RUNTIME_FLAGS.every((flag) => given.includes(flag))) {
   const child = spawnSync(process.execPath, [...RUNTIME_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
