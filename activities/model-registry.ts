@@ -58,12 +58,20 @@ const toModel = (r: Row): RegisteredModel => ({
  * metadata or name features the store does not compute: a model that could only score garbage never
  * reaches a deployment.
  */
-export function createModelRegistry(db: Pool, opts: { knownInputs?: readonly string[] } = {}) {
+/** Checks an ONNX file against its metadata (validateModel); throws ModelRejected. */
+export type ModelValidator = (onnx: Uint8Array, meta: ModelMetadata, known: readonly string[]) => Promise<void>;
+
+/**
+ * `validate`: where the ONNX file is loaded to be checked. The API/worker process passes its scoring
+ * thread's (onnxruntime-node is then initialized on that one thread only); a CLI process checks on its own.
+ */
+export function createModelRegistry(db: Pool, opts: { knownInputs?: readonly string[]; validate?: ModelValidator } = {}) {
   const known = opts.knownInputs ?? knownModelInputs();
+  const validate = opts.validate ?? validateModel;
   return {
     async register(input: RegisterInput): Promise<RegisteredModel> {
       const meta = parseModelMetadata(input.metadata);
-      await validateModel(input.onnx, meta, known);
+      await validate(input.onnx, meta, known);
       const explainer = checkExplainer(meta, input.explainer);
       const { rows } = await db.query<Row>(
         `INSERT INTO models (version, name, role, feature_names, metadata, onnx, sha256, explainer)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createOnnxScorer, modelsInDirectory, type ModelLoader } from './onnx-scorer.ts';
 import { createThreadedOnnxScorer } from './onnx-scorer-thread.ts';
-import { ModelRejected } from './model-metadata.ts';
+import { knownModelInputs, ModelRejected, parseModelMetadata } from './model-metadata.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
 import { committedModels, MODELS_DIR } from '../test/ml/model-fixtures.ts';
 
@@ -40,6 +40,16 @@ describe('ONNX scorer on its own thread', () => {
     await threaded.release([gbdt]);
     const again = await threaded.score([gbdt], vectorOf(3));
     assert.deepEqual(again, await local.score([gbdt], vectorOf(3)));
+  });
+
+  it('checks a model being registered on its thread: a sound one passes, a broken one is refused with every problem', async () => {
+    const source = await load(gbdt);
+    const meta = parseModelMetadata(source.metadata);
+    await threaded.validate(source.onnx, meta, knownModelInputs());
+    await assert.rejects(threaded.validate(source.onnx, { ...meta, featureNames: [...meta.featureNames.slice(1), 'no.such_feature'] }, knownModelInputs()),
+      (err: unknown) => err instanceof ModelRejected && err.problems.some((p) => p.includes('no.such_feature')));
+    await assert.rejects(threaded.validate(new Uint8Array([1, 2, 3]), meta, knownModelInputs()),
+      (err: unknown) => err instanceof ModelRejected && err.problems.some((p) => p.startsWith('onnx: not a loadable ONNX model')));
   });
 
   it('keeps ModelRejected a ModelRejected across the thread', async () => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { FeatureVector } from '../engine/features/store.ts';
 import type { ArmScores, ModelWeights } from '../engine/scoring.ts';
 import { ModelRejected, type ModelMetadata, type ModelProblem } from './model-metadata.ts';
+import type { ModelValidator } from './model-registry.ts';
 import type { ModelLoader, ModelSource, OnnxScorer } from './onnx-scorer.ts';
 import { batchingScorer } from './score-batcher.ts';
 import { withTimeout } from './with-timeout.ts';
@@ -10,7 +11,8 @@ import { withTimeout } from './with-timeout.ts';
 type ScorerAsk =
   | { kind: 'open'; version: string; source: ModelSource }
   | { kind: 'score'; versions: string[]; vectors: FeatureVector[]; weights: ModelWeights | undefined }
-  | { kind: 'release'; versions: string[] | undefined };
+  | { kind: 'release'; versions: string[] | undefined }
+  | { kind: 'validate'; onnx: Uint8Array; meta: ModelMetadata; known: readonly string[] };
 export type ScorerRequest = ScorerAsk & { id: number };
 export type ScorerReply =
   | { id: number; ok: true; value: unknown }
@@ -24,7 +26,7 @@ export type ScorerReply =
  * scorer (createOnnxScorer), so results are identical; models are loaded here (from the registry,
  * the owning thread's connections) and their bytes handed to the thread once per version.
  */
-export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger }): OnnxScorer & { close(): Promise<void> } {
+export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger }): OnnxScorer & { validate: ModelValidator; close(): Promise<void> } {
   const worker = new Worker(new URL('./onnx-scorer-worker.mjs', import.meta.url));
   worker.unref(); // an idle scorer never keeps the process alive
   let seq = 0;
@@ -77,6 +79,10 @@ export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger
     score: batchingScorer(scoreBatch),
     scoreBatch,
     metadata: open,
+    // A model being registered is checked here too, so that onnxruntime-node is initialized on this one
+    // thread of the process: initialized on two, test processes aborted now and then at exit with a
+    // native error (Napi::Error while a thread's environment was torn down).
+    validate: (onnx, meta, known) => ask<void>({ kind: 'validate', onnx, meta, known }),
     async release(versions) {
       for (const v of versions ?? [...opened.keys()]) opened.delete(v);
       if (!dead) await ask({ kind: 'release', versions });

@@ -2,7 +2,7 @@
 // the model files the owning thread loaded, answering its requests one message each.
 import { parentPort } from 'node:worker_threads';
 import { createOnnxScorer, type ModelSource } from './onnx-scorer.ts';
-import { ModelRejected } from './model-metadata.ts';
+import { ModelRejected, validateModel } from './model-metadata.ts';
 import type { ScorerReply, ScorerRequest } from './onnx-scorer-thread.ts';
 
 const port = parentPort;
@@ -32,6 +32,8 @@ port.on('message', (req: ScorerRequest) => {
         return scorer.scoreBatch(req.versions, req.vectors, req.weights);
       case 'release':
         return scorer.release(req.versions);
+      case 'validate':
+        return validateModel(req.onnx, req.meta, req.known);
     }
   };
   answer().then(

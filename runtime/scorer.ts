@@ -37,10 +37,12 @@ export interface RuntimeScorer extends OnnxScorer {
  * a fresh database decides with them from its first transaction.
  */
 export async function createScorer(deps: { db: Db; log: Logger; modelsDir?: string }): Promise<RuntimeScorer> {
-  const registry = createModelRegistry(deps.db);
+  // The thread loads models from the registry (only once asked to score), and the registry checks new
+  // ones on the thread.
+  const scorer = createThreadedOnnxScorer({ load: (version) => registry.loader()(version), log: deps.log });
+  const registry = createModelRegistry(deps.db, { validate: scorer.validate });
   const committed = await registerCommittedModels(registry, deps.modelsDir ?? COMMITTED_MODELS_DIR, deps.log);
   const seeded = seededChampionModels(committed);
-  const scorer = createThreadedOnnxScorer({ load: registry.loader(), log: deps.log });
 
   const lastUsed = new Map<string, number>();
   const touch = (versions: readonly string[]) => { const now = Date.now(); for (const v of versions) lastUsed.set(v, now); };

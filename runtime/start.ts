@@ -223,7 +223,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           listRoutes({ db }),
           factRoutes({ db }),
           ruleTestRoutes({ db, decisions }),
-          modelRoutes({ db }),
+          modelRoutes({ db, registry: scorer.registry }),
           simulationRoutes({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, datasetDir: resolve(ROOT, config.SIMULATION_DATA_DIR), actorOf }),
           caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: caseMirror, deliveries: createDeliveryRepository(db) }),
           ...security.routers,

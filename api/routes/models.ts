@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { inTransaction, type Db } from '../../db/pool.ts';
 import { ModelRejected } from '../../activities/model-metadata.ts';
-import { createModelRegistry, ModelNotFound, ModelVersionExists, type RegisteredModel } from '../../activities/model-registry.ts';
+import { ModelNotFound, ModelVersionExists, type ModelRegistry, type RegisteredModel } from '../../activities/model-registry.ts';
 import { createDeploymentRepository } from '../../activities/pg/deployment-repository.ts';
 import type { Deployment } from '../../engine/deployment.ts';
 import { issuesOf } from '../../engine/transaction.ts';
@@ -54,9 +54,10 @@ export const modelView = (m: RegisteredModel, current: Deployment | null) => ({
  * the deployment in force no longer names (409 while an arm does). Versions are immutable: a second
  * upload under a version is a 409. Every change is audited (who, when, which version, its checksum).
  */
-export function modelRoutes(deps: { db: Db }): Router {
+/** `registry`: the process's own (runtime/scorer.ts), which checks an upload on the scoring thread. */
+export function modelRoutes(deps: { db: Db; registry: ModelRegistry }): Router {
   const router = Router();
-  const registry = createModelRegistry(deps.db);
+  const { registry } = deps;
   const deployments = createDeploymentRepository(deps.db);
 
   router.get('/v1/models', async (req, res) => {
