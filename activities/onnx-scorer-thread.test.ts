@@ -26,6 +26,15 @@ describe('ONNX scorer on its own thread', () => {
     assert.ok(alone[0]?.models[0]?.topContributions.length);
   });
 
+  it('leaves reason codes out when a call asks for none (replays), with the same scores', async () => {
+    const vectors = Array.from({ length: 12 }, (_, i) => vectorOf(i));
+    const bare = await threaded.scoreBatch([gbdt, anomaly], vectors, undefined, { topReasons: 0 });
+    const full = await local.scoreBatch([gbdt, anomaly], vectors);
+    assert.deepEqual(bare.map((s) => s.combined), full.map((s) => s.combined));
+    assert.ok(bare.every((s) => s.models.every((m) => m.topContributions.length === 0)));
+    assert.ok(full.some((s) => s.models.some((m) => m.topContributions.length > 0)));
+  });
+
   it('gives the model\'s metadata, and a model it cannot load fails its callers with the reason', async () => {
     assert.equal((await threaded.metadata(gbdt)).role, 'gbdt');
     await assert.rejects(threaded.score(['no-such-model'], vectorOf(1)), /no-such-model/);

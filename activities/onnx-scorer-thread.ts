@@ -4,13 +4,13 @@ import type { FeatureVector } from '../engine/features/store.ts';
 import type { ArmScores, ModelWeights } from '../engine/scoring.ts';
 import { ModelRejected, type ModelMetadata, type ModelProblem } from './model-metadata.ts';
 import type { ModelValidator } from './model-registry.ts';
-import type { ModelLoader, ModelSource, OnnxScorer } from './onnx-scorer.ts';
+import type { BatchOptions, ModelLoader, ModelSource, OnnxScorer } from './onnx-scorer.ts';
 import { batchingScorer } from './score-batcher.ts';
 import { withTimeout } from './with-timeout.ts';
 
 type ScorerAsk =
   | { kind: 'open'; version: string; source: ModelSource }
-  | { kind: 'score'; versions: string[]; vectors: FeatureVector[]; weights: ModelWeights | undefined }
+  | { kind: 'score'; versions: string[]; vectors: FeatureVector[]; weights: ModelWeights | undefined; batch: BatchOptions | undefined }
   | { kind: 'release'; versions: string[] | undefined }
   | { kind: 'validate'; onnx: Uint8Array; meta: ModelMetadata; known: readonly string[] };
 export type ScorerRequest = ScorerAsk & { id: number };
@@ -69,9 +69,9 @@ export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger
     return m;
   };
 
-  const scoreBatch = async (versions: string[], vectors: FeatureVector[], weights?: ModelWeights): Promise<ArmScores[]> => {
+  const scoreBatch = async (versions: string[], vectors: FeatureVector[], weights?: ModelWeights, batch?: BatchOptions): Promise<ArmScores[]> => {
     await Promise.all(versions.map(open));
-    return ask<ArmScores[]>({ kind: 'score', versions, vectors, weights });
+    return ask<ArmScores[]>({ kind: 'score', versions, vectors, weights, batch });
   };
 
   return {

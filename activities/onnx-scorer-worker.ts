@@ -29,7 +29,7 @@ port.on('message', (req: ScorerRequest) => {
         sources.set(req.version, req.source);
         return scorer.metadata(req.version).finally(() => sources.delete(req.version));
       case 'score':
-        return scorer.scoreBatch(req.versions, req.vectors, req.weights);
+        return scorer.scoreBatch(req.versions, req.vectors, req.weights, req.batch);
       case 'release':
         return scorer.release(req.versions);
       case 'validate':

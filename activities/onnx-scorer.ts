@@ -24,9 +24,12 @@ export interface OnnxScorerOptions {
   log?: Logger;
 }
 
+/** Per call: reason codes kept per model, overriding the scorer's `topReasons` (0 for replays, which never show them). */
+export interface BatchOptions { topReasons?: number }
+
 export interface OnnxScorer extends Scorer {
   /** One ORT run per model over all the rows (bulk requests, simulations). Same results as `score` row by row. */
-  scoreBatch(modelVersions: string[], vectors: FeatureVector[], weights?: ModelWeights): Promise<ArmScores[]>;
+  scoreBatch(modelVersions: string[], vectors: FeatureVector[], weights?: ModelWeights, opts?: BatchOptions): Promise<ArmScores[]>;
   /** The version's metadata, loading the model (once) if needed. */
   metadata(version: string): Promise<ModelMetadata>;
   /** Frees the sessions of versions no longer deployed (all when none given). */
@@ -72,8 +75,9 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
     return m;
   }
 
-  async function scoreBatch(versions: string[], vectors: FeatureVector[], armWeights?: ModelWeights): Promise<ArmScores[]> {
+  async function scoreBatch(versions: string[], vectors: FeatureVector[], armWeights?: ModelWeights, batch?: BatchOptions): Promise<ArmScores[]> {
     if (versions.length === 0) return vectors.map(() => ({ combined: null, models: [] }));
+    const reasonsKept = batch?.topReasons ?? topK;
     const models = await Promise.all(versions.map(model));
     const matrices = new Map<string, Float32Array>();
     const perModel = await Promise.all(models.map(async (m, k) => {
@@ -81,7 +85,7 @@ export function createOnnxScorer(opts: OnnxScorerOptions): OnnxScorer {
       let x = matrices.get(key);
       if (!x) matrices.set(key, x = toMatrix(m.meta.featureNames, vectors));
       const scores = await run(m, x, vectors.length);
-      const reasons = topK === 0 ? vectors.map(() => []) : m.explainer ? treeReasons(m, x, vectors.length, topK) : await occlusionReasons(m, x, scores, topK);
+      const reasons = reasonsKept === 0 ? vectors.map(() => []) : m.explainer ? treeReasons(m, x, vectors.length, reasonsKept) : await occlusionReasons(m, x, scores, reasonsKept);
       return vectors.map((_, r): ModelScore => ({ role: m.meta.role, modelVersion: versions[k] as string, score: scores[r] as number, topContributions: reasons[r] ?? [] }));
     }));
     const weights = models.map((m) => armWeights?.[m.meta.role] ?? m.meta.combine.weight);

@@ -5,6 +5,7 @@ import type { MemoryFeatureStore } from '../engine/features/memory-store.ts';
 import { ReplayOutOfOrder } from '../engine/features/replay.ts';
 import { DatasetInvalid } from '../simulations/dataset.ts';
 import { simulationScorer } from '../simulations/model-scorer.ts';
+import type { OnnxScorer } from './onnx-scorer.ts';
 import { replayRange } from '../simulations/replay-range.ts';
 import { loadSide } from '../simulations/sides.ts';
 import type { SimulationPlan } from '../simulations/spec.ts';
@@ -14,8 +15,8 @@ import { createRuleCaches, listOperators } from './ruleset-cache.ts';
 
 export interface SimulationActivityDeps {
   db: Db;
-  /** The models/ folder: model versions not in the registry are looked up there. */
-  modelsDir?: string;
+  /** The process's ONNX scorer (its scoring thread, loading from the registry): replays score without reason codes. */
+  scorer: OnnxScorer;
   log?: Logger;
   /** Changed decisions stored per chunk for the paged list (all are counted). */
   changesPerChunk?: number;
@@ -42,7 +43,7 @@ export function createSimulationActivities(deps: SimulationActivityDeps) {
   const repo = createSimulationRepository(deps.db);
   const { lists } = createRuleCaches(createRulesetReader(deps.db));
   const operators = listOperators(lists);
-  const scorer = simulationScorer({ db: deps.db, modelsDir: deps.modelsDir });
+  const scorer = simulationScorer(deps.scorer);
   /** simulation id → the store after its last finished chunk here, and where that chunk ended. */
   const handOn = new Map<string, { toMs: number; store: MemoryFeatureStore }>();
 

@@ -56,9 +56,9 @@ export async function createScorer(deps: { db: Db; log: Logger; modelsDir?: stri
       touch(versions);
       return scorer.score(versions, features, weights);
     },
-    async scoreBatch(versions, vectors, weights) {
+    async scoreBatch(versions, vectors, weights, batch) {
       touch(versions);
-      return scorer.scoreBatch(versions, vectors, weights);
+      return scorer.scoreBatch(versions, vectors, weights, batch);
     },
     async release(versions) {
       for (const v of versions ?? [...lastUsed.keys()]) lastUsed.delete(v);

@@ -37,7 +37,7 @@ import { createDecisionRepository } from '../activities/pg/decision-repository.t
 import { createRulesetReader } from '../activities/pg/ruleset-repository.ts';
 import { createWorker } from '../workflows/worker.ts';
 import type { FeatureStore } from '../engine/features/store.ts';
-import { COMMITTED_MODELS_DIR, createScorer } from './scorer.ts';
+import { createScorer } from './scorer.ts';
 import { decisionDeps } from './decision-deps.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
@@ -175,7 +175,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
         ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
-        ...createSimulationActivities({ db, modelsDir: COMMITTED_MODELS_DIR, log }),
+        ...createSimulationActivities({ db, scorer, log }),
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,

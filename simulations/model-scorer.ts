@@ -3,14 +3,32 @@ import { basename, dirname, join } from 'node:path';
 import type { Db } from '../db/pool.ts';
 import { createModelRegistry } from '../activities/model-registry.ts';
 import { parseModelMetadata } from '../activities/model-metadata.ts';
-import { createOnnxScorer, modelsInDirectory, type ModelLoader, type OnnxScorer } from '../activities/onnx-scorer.ts';
+import { modelsInDirectory, type ModelLoader, type OnnxScorer } from '../activities/onnx-scorer.ts';
+import type { FeatureVector } from '../engine/features/store.ts';
+import type { ArmScores, ModelWeights, Scorer } from '../engine/scoring.ts';
+
+/** What a replay scores with: batches only, never reason codes (a replay never shows them). */
+export interface SimulationScorer extends Scorer {
+  scoreBatch(modelVersions: string[], vectors: FeatureVector[], weights?: ModelWeights): Promise<ArmScores[]>;
+}
 
 /**
- * The scorer a simulation uses: the production ONNX scorer (same sessions, same combination), in
- * batches, without reason codes (a replay never shows them). A version is looked up in the model
- * registry (Postgres) when there is one, then in the models/ folder, then among files given directly.
+ * The scorer a simulation uses: the production ONNX scorer it is given (same sessions, same
+ * combination), in batches, without reason codes. In the worker that is the process's own scoring
+ * thread, so onnxruntime-node runs on one thread per process.
  */
-export function simulationScorer(opts: { db?: Db; modelsDir?: string; files?: Map<string, ModelLoader> }): OnnxScorer {
+export function simulationScorer(scorer: OnnxScorer): SimulationScorer {
+  return {
+    score: (versions, features, weights) => scorer.scoreBatch(versions, [features], weights, { topReasons: 0 }).then((s) => s[0] as ArmScores),
+    scoreBatch: (versions, vectors, weights) => scorer.scoreBatch(versions, vectors, weights, { topReasons: 0 }),
+  };
+}
+
+/**
+ * Where the offline CLI finds a model version: in the model registry (Postgres) when there is one,
+ * then in the models/ folder, then among files given directly.
+ */
+export function simulationModels(opts: { db?: Db; modelsDir?: string; files?: Map<string, ModelLoader> }): ModelLoader {
   const loaders: ModelLoader[] = [];
   if (opts.files) loaders.push(async (version) => {
     const load = opts.files?.get(version);
@@ -19,14 +37,13 @@ export function simulationScorer(opts: { db?: Db; modelsDir?: string; files?: Ma
   });
   if (opts.db) loaders.push(createModelRegistry(opts.db).loader());
   if (opts.modelsDir) loaders.push(modelsInDirectory(opts.modelsDir));
-  const load: ModelLoader = async (version) => {
+  return async (version) => {
     const errors: string[] = [];
     for (const loader of loaders) {
       try { return await loader(version); } catch (err) { errors.push((err as Error).message); }
     }
     throw new Error(`model version ${version} not found (${errors.join('; ') || 'no model source'})`);
   };
-  return createOnnxScorer({ load, topReasons: 0 });
 }
 
 /**

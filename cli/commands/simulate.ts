@@ -16,7 +16,8 @@ import { KNOWN_OPERATORS, productFacts, validateRuleset } from '../../engine/rul
 import { datasetFiles, DatasetInvalid } from '../../simulations/dataset.ts';
 import { ExportInvalid, parseRange } from '../../simulations/export-features.ts';
 import { figuresOf } from '../../simulations/metrics.ts';
-import { modelFile, simulationScorer } from '../../simulations/model-scorer.ts';
+import { modelFile, simulationModels, simulationScorer } from '../../simulations/model-scorer.ts';
+import { createThreadedOnnxScorer } from '../../activities/onnx-scorer-thread.ts';
 import { replayRange } from '../../simulations/replay-range.ts';
 import { loadSide, resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import type { ResolvedSide } from '../../simulations/spec.ts';
@@ -56,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   let db: Db | undefined;
+  let thread: ReturnType<typeof createThreadedOnnxScorer> | undefined;
   try {
     const { fromMs, toMs } = parseRange(v.from as string, v.to as string);
     datasetFiles(v.data as string);
@@ -74,7 +76,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     const { operators, lists } = await listsOf(db);
     const sides = await resolveCli(v.candidate, v.baseline, modelVersions.length ? modelVersions : undefined, db, lists);
-    const scorer = simulationScorer({ db, modelsDir: COMMITTED_MODELS_DIR, files });
+    // Scored on a thread of its own, as in the service: reading and feature replay overlap inference.
+    thread = createThreadedOnnxScorer({ load: simulationModels({ db, modelsDir: COMMITTED_MODELS_DIR, files }) });
+    const scorer = simulationScorer(thread);
     const candidate = loadSide('candidate', sides.candidate, operators);
     const baseline = loadSide('baseline', sides.baseline, operators);
 
@@ -123,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`simulate failed: ${(err as Error).message}`);
     return 1;
   } finally {
+    await thread?.close();
     await db?.end();
   }
 }

@@ -5,14 +5,15 @@ import type { FeatureDefinition } from '../../engine/features/definitions.ts';
 import { bucketOf } from '../../engine/routing.ts';
 import { rulesetSchema } from '../../engine/rules/ruleset.ts';
 import { figuresOf, merge } from '../../simulations/metrics.ts';
-import { simulationScorer } from '../../simulations/model-scorer.ts';
+import { simulationModels, simulationScorer } from '../../simulations/model-scorer.ts';
+import { createOnnxScorer } from '../../activities/onnx-scorer.ts';
 import { replayRange } from '../../simulations/replay-range.ts';
 import { loadSide } from '../../simulations/sides.ts';
 import { dayStartMs } from '../../simulations/spec.ts';
 import { amountRuleset, DATA_DIR, defaultRuleset, expectedFigures, readSlice } from './fixtures.ts';
 
 const operators = listOperators({ has: () => false });
-const scorer = simulationScorer({});
+const scorer = simulationScorer(createOnnxScorer({ load: simulationModels({}) }));
 const side = (name: string, document: unknown) => loadSide(name, { label: name, rulesetVersion: name, document: rulesetSchema.parse(document), modelVersions: [] }, operators);
 const source = { kind: 'dataset' as const, dir: DATA_DIR };
 
