@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dynamicConfigArgs } from './temporal-dynamic-config.ts';
 
 export interface DevServer {
   address: string;
@@ -26,12 +27,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
     throw new Error(`Port ${opts.port} is already in use: stop what listens there, or set TEMPORAL_ADDRESS to use a running Temporal server.`);
   }
   const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(opts.port),
-    '--namespace', opts.namespace ?? 'default', '--log-level', 'warn',
-    // Update-with-start and eager start are on by default in recent dev servers; the limits are raised
-    // because a busy test run keeps many workflows open.
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
-    '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
+    '--namespace', opts.namespace ?? 'default', '--log-level', 'warn', ...dynamicConfigArgs(),
   ];
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });

@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { createServer, createConnection } from 'node:net';
+import { register } from 'tsx/esm/api';
 
 const root = resolve(import.meta.dirname, '..');
 const setup = spawnSync(process.execPath, [join(root, 'scripts/setup.mjs'), '--quiet', '--test'], { stdio: 'inherit' });
@@ -29,19 +29,15 @@ files.push(...findTests(join(root, 'editor')).filter((f) => !f.includes('node_mo
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 if (!process.env.FRAUDGUARD_INCLUDE_SLOW) files = files.filter((f) => !f.includes('.slow.'));
 
-const freePort = () => new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
-const portOpen = (port) => new Promise((ok) => { const c = createConnection({ port, host: '127.0.0.1' }); c.once('connect', () => { c.destroy(); ok(true); }); c.once('error', () => ok(false)); });
-
 const tools = JSON.parse(readFileSync(join(root, '.data/tools.json'), 'utf8'));
-const port = await freePort();
-const temporal = spawn(tools.temporal ?? 'temporal', ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error',
-  '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true', '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
-  '--dynamic-config-value', 'system.enableEagerWorkflowStart=true'], { stdio: 'ignore' });
-for (let i = 0; i < 600 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100));
+// The server the product itself starts (runtime/temporal-dev-server.ts: its settings included), loaded through tsx.
+register();
+const { startTemporalDevServer, freePort } = await import('../runtime/temporal-dev-server.ts');
+const temporal = await startTemporalDevServer({ executable: tools.temporal ?? 'temporal', port: await freePort() });
 
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-  cwd: root, stdio: 'inherit', env: { ...process.env, FRAUDGUARD_TEST_TEMPORAL: `127.0.0.1:${port}` },
+  cwd: root, stdio: 'inherit', env: { ...process.env, FRAUDGUARD_TEST_TEMPORAL: temporal.address },
 });
 const code = await new Promise((ok) => child.on('exit', (c, s) => ok(c ?? (s ? 1 : 0))));
-temporal.kill('SIGTERM');
+await temporal.stop();
 process.exit(code);
