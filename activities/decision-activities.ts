@@ -146,15 +146,24 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
      * Steps 1–4 in one local activity. Each local activity costs the workflow an activation round trip
      * (Core → workflow thread → Core), about 15–25 ms apiece on a small shared machine, more than the
      * steps themselves; the steps stay separate functions, and one marker records the whole decision.
+     * The decision is committed to the ledger before it is answered; `recorded` says it is on record,
+     * so the workflow skips its own persistence step (an activity task and a workflow task fewer).
      */
-    async decideTransaction({ tx, receivedAtMs, workflowId }: DecideTransactionInput): Promise<Decision> {
-      const deployment = await steps.currentDeployment();
-      const route = routeToArm(deployment, tx);
-      const arms = [route.acting, ...route.shadows];
-      const { features, degraded } = await inSpan('lookupFeatures', () => steps.lookupFeatures(tx, route.acting.name));
-      const scores = await inSpan('scoreArms', () => steps.scoreArms(arms, features, tx.amountValue));
-      const decision = await inSpan('decideArms', () => steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId }));
-      return deps.ledger ? inSpan('commitDecision', () => (deps.ledger as DecisionLedger).commit(tx, decision)) : decision;
+    decideAndRecord,
+
+    /** Steps 1–4 as histories recorded before `decideAndRecord` ran them (and the in-process paths, which record in bulk or never). */
+    async decideTransaction(input: DecideTransactionInput): Promise<Decision> {
+      return (await decideAndRecord(input)).decision;
     },
   };
+
+  async function decideAndRecord({ tx, receivedAtMs, workflowId }: DecideTransactionInput): Promise<{ decision: Decision; recorded: boolean }> {
+    const deployment = await steps.currentDeployment();
+    const route = routeToArm(deployment, tx);
+    const arms = [route.acting, ...route.shadows];
+    const { features, degraded } = await inSpan('lookupFeatures', () => steps.lookupFeatures(tx, route.acting.name));
+    const scores = await inSpan('scoreArms', () => steps.scoreArms(arms, features, tx.amountValue));
+    const decision = await inSpan('decideArms', () => steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId }));
+    return deps.ledger ? inSpan('commitDecision', () => (deps.ledger as DecisionLedger).commit(tx, decision)) : { decision, recorded: false };
+  }
 }

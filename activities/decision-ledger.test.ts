@@ -51,7 +51,7 @@ describe('decision ledger (PostgreSQL): the first decision recorded for an id is
     const ledger = pgDecisionLedger(repo, { timeoutMs: 2_000 });
     const tx = txOf(`${schema}-b1`);
     const first = decisionOf(tx, 'REVIEW', '2026-11-22T10:00:01.000Z');
-    assert.deepEqual(await ledger.commit(tx, first), first);
+    assert.deepEqual(await ledger.commit(tx, first), { decision: first, recorded: true });
     const later = { ...decisionOf(tx, 'APPROVE', '2026-11-22T10:00:09.000Z', false), arm: 'challenger' };
     const fresh = txOf(`${schema}-b2`);
     const answers = await ledger.commitMany([{ tx, decision: later }, { tx: fresh, decision: decisionOf(fresh, 'APPROVE', '2026-11-22T10:00:09.000Z') }]);
@@ -59,7 +59,7 @@ describe('decision ledger (PostgreSQL): the first decision recorded for an id is
     assert.equal(answers.get(tx.id)?.decidedAt, first.decidedAt);
     assert.deepEqual(answers.get(tx.id)?.shadows.map((s) => s.arm), ['shadow']);
     assert.equal(answers.get(fresh.id)?.decision, 'APPROVE');
-    assert.equal(await ledger.commit(tx, later).then((d) => d.decidedAt), first.decidedAt);
+    assert.deepEqual(await ledger.commit(tx, later).then((c) => [c.decision.decidedAt, c.recorded]), [first.decidedAt, true]);
     const { rows } = await db.query('SELECT arm FROM decisions WHERE transaction_id = $1 ORDER BY arm', [tx.id]);
     assert.deepEqual(rows.map((r) => r.arm), ['champion', 'shadow'], 'the later decision\'s other arm was not written');
     const events = await db.query('SELECT count(*)::int AS n FROM decision_events WHERE transaction_id = $1', [tx.id]);
@@ -81,7 +81,7 @@ describe('decision ledger (PostgreSQL): the first decision recorded for an id is
       assert.equal(b?.get(tx.id)?.decidedAt, first?.decidedAt, tx.id);
       assert.equal(c?.get(tx.id)?.decidedAt, first?.decidedAt, tx.id);
     }
-    txs.slice(0, 20).forEach((tx, i) => assert.equal((answers[3 + i] as Decision).decidedAt, a?.get(tx.id)?.decidedAt));
+    txs.slice(0, 20).forEach((tx, i) => assert.equal((answers[3 + i] as { decision: Decision }).decision.decidedAt, a?.get(tx.id)?.decidedAt));
     const { rows } = await db.query('SELECT count(*)::int AS n FROM decisions WHERE transaction_id = ANY($1) AND NOT shadow', [txs.map((t) => t.id)]);
     assert.equal(rows[0].n, 200);
   });
@@ -93,7 +93,7 @@ describe('decision ledger (PostgreSQL): the first decision recorded for an id is
       const ledger = pgDecisionLedger(createDecisionRepository(down), { timeoutMs: 300 });
       const tx = txOf(`${schema}-c1`);
       const mine = decisionOf(tx, 'APPROVE', '2026-11-22T10:00:01.000Z');
-      assert.deepEqual(await ledger.commit(tx, mine), mine);
+      assert.deepEqual(await ledger.commit(tx, mine), { decision: mine, recorded: false }, 'its workflow records it later');
       await assert.rejects(ledger.commitMany([{ tx, decision: mine }]));
     } finally {
       await down.end();

@@ -10,8 +10,12 @@ import { withTimeout } from './with-timeout.ts';
  * caller hears it makes a second path that decided the same id concurrently answer with the first.
  */
 export interface DecisionLedger {
-  /** This decision if it is the first recorded for its id, else the one recorded; this one when the ledger cannot be reached. */
-  commit(tx: Transaction, decision: Decision): Promise<Decision>;
+  /**
+   * This decision if it is the first recorded for its id, else the one recorded; this one when the
+   * ledger cannot be reached. `recorded`: a decision for the id is on record (this one or the first),
+   * so the workflow need not write it again.
+   */
+  commit(tx: Transaction, decision: Decision): Promise<{ decision: Decision; recorded: boolean }>;
   /** The same for many, in one statement. Throws when the ledger cannot be reached: the caller chooses a durable way round. */
   commitMany(items: readonly { tx: Transaction; decision: Decision }[]): Promise<Map<string, Decision>>;
 }
@@ -36,10 +40,10 @@ export function pgDecisionLedger(decisions: DecisionRepository, opts: { timeoutM
     commitMany,
     async commit(tx, decision) {
       try {
-        return (await withTimeout(commitMany([{ tx, decision }]), opts.timeoutMs)).get(tx.id) ?? decision;
+        return { decision: (await withTimeout(commitMany([{ tx, decision }]), opts.timeoutMs)).get(tx.id) ?? decision, recorded: true };
       } catch (err) {
         opts.log?.warn({ transactionId: tx.id, err: (err as Error).message }, 'decision not recorded before its answer (Postgres unavailable): its workflow records it later');
-        return decision;
+        return { decision, recorded: false };
       }
     },
   };

@@ -41,6 +41,14 @@ describe('workflow histories', () => {
     await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-one-local-activity')));
   });
 
+  it('replays an APPROVE whose decision the ledger recorded (no persistence activity, one workflow task)', async () => {
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-recorded-with-decision')));
+  });
+
+  it('replays a REVIEW whose decision the ledger recorded, up to its open case', async () => {
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-review-recorded-with-decision')));
+  });
+
   it('replays a DECLINE decided by a bulk request and carried on by its transaction workflow', async () => {
     await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-decided-by-bulk')));
   });

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import proto from '@temporalio/proto';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -34,6 +35,21 @@ describe('POST /v1/decisions', () => {
     assert.equal(fetched.status, 200);
     assert.equal(fetched.body.decision, res.body.decision);
     assert.equal(fetched.body.persisted, true);
+  });
+
+  it('records the decision before answering, so an approved transaction\'s workflow ends in one workflow task with no activity', async () => {
+    const tx = aTransaction({ amount: 3.5 });
+    const res = await stack.post('/v1/decisions', tx);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.decision, 'APPROVE', 'a small first payment of a new customer is approved by the default ruleset');
+    const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM decisions WHERE transaction_id = $1 AND NOT shadow', [tx['id']]);
+    assert.equal(rows[0].n, 1, 'on record when answered');
+    const handle = stack.temporal.workflow.getHandle(`tx-${tx['id']}`);
+    await handle.result();
+    const { EventType } = proto.temporal.api.enums.v1;
+    const events = ((await handle.fetchHistory()).events ?? []).map((e) => EventType[e.eventType ?? 0]);
+    assert.equal(events.filter((t) => t === 'EVENT_TYPE_WORKFLOW_TASK_STARTED').length, 1, `one workflow task: ${events.join(', ')}`);
+    assert.ok(!events.includes('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED'), `no persistence activity: ${events.join(', ')}`);
   });
 
   it('returns the first decision to a repeated or concurrent submission of the same id: one row, one workflow', async () => {

@@ -35,7 +35,7 @@ describe('tracing', () => {
     const res = await stack.post('/v1/decisions', aTransaction());
     assert.equal(res.status, 200);
     const names = ['POST /v1/decisions', 'UpdateWithStartWorkflow:decide', 'HandleUpdate:decide', 'RunWorkflow:transactionWorkflow',
-      'RunActivity:decideTransaction', 'lookupFeatures', 'scoreArms', 'decideArms', 'RunActivity:recordDecision'];
+      'RunActivity:decideAndRecord', 'lookupFeatures', 'scoreArms', 'decideArms', 'commitDecision'];
     const trace = await waitFor(async () => {
       const api = collector.spans.find((s) => s.name === 'POST /v1/decisions');
       if (!api) return null;
@@ -45,8 +45,8 @@ describe('tracing', () => {
     const api = trace.find((s) => s.name === 'POST /v1/decisions') as Span;
     const client = trace.find((s) => s.name === 'UpdateWithStartWorkflow:decide') as Span;
     assert.equal(client.parentSpanId, api.spanId, 'the workflow call is a child of the request');
-    const decide = trace.find((s) => s.name === 'RunActivity:decideTransaction') as Span;
-    for (const step of ['lookupFeatures', 'scoreArms', 'decideArms']) {
+    const decide = trace.find((s) => s.name === 'RunActivity:decideAndRecord') as Span;
+    for (const step of ['lookupFeatures', 'scoreArms', 'decideArms', 'commitDecision']) {
       assert.equal((trace.find((s) => s.name === step) as Span).parentSpanId, decide.spanId, `${step} is a child of the decision activity`);
     }
   });
