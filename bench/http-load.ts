@@ -10,6 +10,8 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
+  /** Answers per decision (APPROVE, REVIEW, DECLINE) among the successful ones that name one. */
+  decisions: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -28,6 +30,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
 }
 
+const DECISION = /"decision":"(APPROVE|REVIEW|DECLINE)"/;
+
 /** A bounded load loop on loopback: keep-alive connections, latency of every request. */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
@@ -35,6 +39,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let seq = 0;
+  const decisions: Record<string, number> = {};
   const started = performance.now();
   const deadline = started + opts.durationMs;
   const interval = opts.ratePerSecond ? (1000 * opts.concurrency) / opts.ratePerSecond : 0;
@@ -44,9 +49,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     const t0 = Math.min(due, performance.now());
     const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
       headers: { ...opts.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { text += chunk; });
       res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - t0); else errors += 1;
+        if (res.statusCode === 200) {
+          latencies.push(performance.now() - t0);
+          const named = DECISION.exec(text)?.[1];
+          if (named) decisions[named] = (decisions[named] ?? 0) + 1;
+        } else errors += 1;
         resolve();
       });
     });
@@ -70,5 +81,5 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
   const q = (p: number) => quantile(latencies, p);
-  return { requests: latencies.length, errors, seconds, throughput: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99) };
+  return { requests: latencies.length, errors, seconds, throughput: latencies.length / seconds, p50: q(0.5), p95: q(0.95), p99: q(0.99), decisions };
 }
