@@ -25,8 +25,8 @@ export function simulationScorer(scorer: OnnxScorer): SimulationScorer {
 }
 
 /**
- * Where the offline CLI finds a model version: in the model registry (Postgres) when there is one,
- * then in the models/ folder, then among files given directly.
+ * Where the offline CLI finds a model version: among the files given directly (`--model x.onnx`),
+ * then in the model registry (Postgres) when there is one, then in the models/ folder.
  */
 export function simulationModels(opts: { db?: Db; modelsDir?: string; files?: Map<string, ModelLoader> }): ModelLoader {
   const loaders: ModelLoader[] = [];
