@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import express from 'express';
 import { figure, runAlone, settle as settleQuietly, type BenchFigure } from './figure.ts';
 import { runLoad, type LoadResult } from './http-load.ts';
-import { updateWithStartFloor } from './temporal-floor.ts';
+import { temporalFloors, type FloorResult } from './temporal-floor.ts';
 import { inlineDecisionEndpoint } from './inline-endpoint.ts';
 import { startStack, TEST_REDIS_URL, testTemporalAddress, type TestStack } from '../test/support/stack.ts';
 import { readDataset } from '../simulations/dataset.ts';
@@ -156,14 +156,20 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     figures.push(figure(`${at}: p95`, temporalRate.p95, 'ms', rateBase('p95', bareRate.p95), { text: 'p95 ≤ 50 ms', met: temporalRate.p95 <= 50 }));
     figures.push(figure(`${at}: p99`, temporalRate.p99, 'ms', rateBase('p99', bareRate.p99), { text: 'p99 ≤ 100 ms', met: temporalRate.p99 <= 100 }));
 
-    // The floor under the Temporal path on this server: the same update-with-start to a workflow that
-    // answers at once, no activity, closed loop (temporal-floor.ts).
+    // The floors under the Temporal path on this server: the same update-with-start to a workflow that
+    // answers at once, no activity; and start-and-wait of an empty workflow, plain and eager (temporal-floor.ts).
     await settle();
-    const floor = await updateWithStartFloor({ client: stack.temporal, address: await testTemporalAddress(), namespace: 'default', run, seconds: SECONDS });
-    console.log(`minimal update-with-start, concurrency ${floor.concurrency}: ${floor.throughput.toFixed(1)} workflows/s; alone p50 ${floor.p50.toFixed(1)} ms, p95 ${floor.p95.toFixed(1)} ms`);
-    figures.push(figure(`minimal update-with-start (the workflow answers at once, no activity) at concurrency ${floor.concurrency}: throughput`, floor.throughput, 'workflows/s',
+    const floors = await temporalFloors({ client: stack.temporal, address: await testTemporalAddress(), namespace: 'default', run, seconds: SECONDS });
+    const floorLine = (name: string, f: FloorResult) => `${name}, concurrency ${f.concurrency}: ${f.throughput.toFixed(1)} workflows/s; alone p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms`;
+    console.log(floorLine('minimal update-with-start', floors.updateWithStart));
+    console.log(floorLine('start and wait, empty workflow', floors.start));
+    console.log(`${floorLine('eager start and wait, empty workflow', floors.eagerStart)} (${floors.eagerStart.eagerlyStarted} started eagerly)`);
+    figures.push(figure(`minimal update-with-start (the workflow answers at once, no activity) at concurrency ${floors.updateWithStart.concurrency}: throughput`, floors.updateWithStart.throughput, 'workflows/s',
       { name: 'target decision rate', value: RATE }));
-    figures.push(figure('minimal update-with-start at concurrency 1: p50', floor.p50, 'ms', { name: 'the p95 target', value: 50 }));
+    figures.push(figure('minimal update-with-start at concurrency 1: p50', floors.updateWithStart.p50, 'ms', { name: 'the p95 target', value: 50 }));
+    figures.push(figure(`eager start and wait, empty workflow, concurrency ${floors.eagerStart.concurrency}: throughput (${floors.eagerStart.eagerlyStarted} started eagerly)`, floors.eagerStart.throughput, 'workflows/s',
+      { name: 'the same without eager start', value: floors.start.throughput }));
+    figures.push(figure('eager start and wait, empty workflow, concurrency 1: p50', floors.eagerStart.p50, 'ms', { name: 'the same without eager start', value: floors.start.p50 }));
 
     // Bulk: one request of 1,000 distinct transactions of the data set, beside 1,000 single requests at
     // the best throughput the single route reached above.

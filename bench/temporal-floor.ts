@@ -1,20 +1,30 @@
 import { fileURLToPath } from 'node:url';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { answerUpdate, floorWorkflow } from './floor-workflow.ts';
+import { answerUpdate, emptyWorkflow, floorWorkflow } from './floor-workflow.ts';
 import { quantile } from './figure.ts';
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) };
 
 export interface FloorResult { concurrency: number; throughput: number; p50: number; p95: number }
 
+export interface Floors {
+  /** The decision route's call (update-with-start, same policies) to a workflow that answers at once. */
+  updateWithStart: FloorResult;
+  /** Start, then wait for the result, of a workflow that completes in its first task. */
+  start: FloorResult;
+  /** The same with eager start: the server hands the first task back with the start's answer, to this process's worker. */
+  eagerStart: FloorResult & { eagerlyStarted: number };
+}
+
 /**
- * The floor under the decision route on this Temporal server: the same update-with-start call (same
- * conflict and reuse policies), on a worker with the product's workflow-task settings, to a workflow
- * that answers at once (floor-workflow.ts). Closed loop at `concurrency` for `seconds`, then 50 one at
- * a time for the latency.
+ * The floors under the decision route on this Temporal server, on a worker with the product's
+ * workflow-task settings and probe workflows (floor-workflow.ts). Each closed loop at `concurrency`
+ * for `seconds`, then 50 one at a time for the latency. Eager start is measured here because the
+ * server refuses it inside update-with-start ("RequestEagerExecution is not supported"), so the
+ * route cannot use it; it needs the client on the worker's own connection.
  */
-export async function updateWithStartFloor(opts: { client: Client; address: string; namespace: string; run: string; seconds: number; concurrency?: number }): Promise<FloorResult> {
+export async function temporalFloors(opts: { client: Client; address: string; namespace: string; run: string; seconds: number; concurrency?: number }): Promise<Floors> {
   const taskQueue = `${opts.run}-floor`;
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
@@ -23,21 +33,34 @@ export async function updateWithStartFloor(opts: { client: Client; address: stri
     maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2_000,
   });
   const running = worker.run();
-  try {
-    let n = 0;
-    const once = async (workflowId: string) => {
-      const start = new WithStartWorkflowOperation(floorWorkflow, { workflowId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
-      await opts.client.workflow.executeUpdateWithStart(answerUpdate, { startWorkflowOperation: start });
-    };
-    for (let i = 0; i < 20; i++) await once(`${taskQueue}-warm-${i}`);
-    const concurrency = opts.concurrency ?? 32;
+  const sameConnection = new Client({ connection, namespace: opts.namespace });
+  const concurrency = opts.concurrency ?? 32;
+  let n = 0;
+  const measure = async (once: (workflowId: string) => Promise<unknown>): Promise<FloorResult> => {
+    const kind = n++;
+    for (let i = 0; i < 20; i++) await once(`${taskQueue}-${kind}-warm-${i}`);
+    let k = 0;
     const started = performance.now();
     const deadline = started + opts.seconds * 1000;
-    await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < deadline) await once(`${taskQueue}-${n++}`); }));
-    const throughput = n / ((performance.now() - started) / 1000);
+    await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < deadline) await once(`${taskQueue}-${kind}-${k++}`); }));
+    const throughput = k / ((performance.now() - started) / 1000);
     const latencies: number[] = [];
-    for (let i = 0; i < 50; i++) { const t0 = performance.now(); await once(`${taskQueue}-one-${i}`); latencies.push(performance.now() - t0); }
+    for (let i = 0; i < 50; i++) { const t0 = performance.now(); await once(`${taskQueue}-${kind}-one-${i}`); latencies.push(performance.now() - t0); }
     return { concurrency, throughput, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95) };
+  };
+  try {
+    const updateWithStart = await measure(async (workflowId) => {
+      const start = new WithStartWorkflowOperation(floorWorkflow, { workflowId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+      await opts.client.workflow.executeUpdateWithStart(answerUpdate, { startWorkflowOperation: start });
+    });
+    const start = await measure((workflowId) => sameConnection.workflow.execute(emptyWorkflow, { workflowId, taskQueue }));
+    let eagerlyStarted = 0;
+    const eagerStart = await measure(async (workflowId) => {
+      const handle = await sameConnection.workflow.start(emptyWorkflow, { workflowId, taskQueue, requestEagerStart: true });
+      if (handle.eagerlyStarted) eagerlyStarted += 1;
+      await handle.result();
+    });
+    return { updateWithStart, start, eagerStart: { ...eagerStart, eagerlyStarted } };
   } finally {
     worker.shutdown();
     await running;
