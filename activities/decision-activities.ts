@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { transactionLog } from '../observability/transaction-log.ts';
 import { inSpan } from '../observability/tracing.ts';
 import type { DecisionLedger } from './decision-ledger.ts';
+import type { LocalAnswers } from './local-answers.ts';
 
 /** Feature lookup as the decision path sees it: never throws, says when it had to degrade. */
 export interface FeatureSource {
@@ -51,6 +52,8 @@ export interface DecisionActivityDeps {
    * a whole batch at once) decisions are returned as made.
    */
   ledger?: DecisionLedger;
+  /** Where a decision is handed to this process's decision route when the route started its workflow eagerly (local-answers.ts). */
+  answers?: Pick<LocalAnswers, 'publish'>;
 }
 
 /** What scoring needs of an arm: its model versions and how it combines them. */
@@ -164,6 +167,8 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
     const { features, degraded } = await inSpan('lookupFeatures', () => steps.lookupFeatures(tx, route.acting.name));
     const scores = await inSpan('scoreArms', () => steps.scoreArms(arms, features, tx.amountValue));
     const decision = await inSpan('decideArms', () => steps.decideArms({ tx, features, degraded, arms, scores, deploymentVersion: deployment.version, receivedAtMs, workflowId }));
-    return deps.ledger ? inSpan('commitDecision', () => (deps.ledger as DecisionLedger).commit(tx, decision)) : { decision, recorded: false };
+    const made = deps.ledger ? await inSpan('commitDecision', () => (deps.ledger as DecisionLedger).commit(tx, decision)) : { decision, recorded: false };
+    deps.answers?.publish(workflowId, made.recorded ? made.decision : null);
+    return made;
   }
 }

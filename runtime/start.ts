@@ -14,6 +14,7 @@ import { inProcessBulk } from '../api/bulk-in-process.ts';
 import { healthRoutes } from '../api/routes/health.ts';
 import { createDecisionActivities } from '../activities/decision-activities.ts';
 import { pgDecisionLedger } from '../activities/decision-ledger.ts';
+import { createLocalAnswers, type LocalAnswers } from '../activities/local-answers.ts';
 import { degradingFeatureSource } from '../activities/feature-source.ts';
 import { createPersistenceActivities } from '../activities/persistence-activities.ts';
 import { createLabelActivities } from '../activities/label-activities.ts';
@@ -169,9 +170,13 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const ledger = pgDecisionLedger(decisions, { timeoutMs: DECISION_COMMIT_TIMEOUT_MS, log });
     const decideWith = decisionDeps({ stores, scorer, reader, featureTimeoutMs: config.FEATURE_TIMEOUT_MS, log, observer: metrics });
 
+    // With the API and the worker in one process, the API starts transactions' workflows eagerly on the
+    // worker's connection and takes each decision from its local activity here (api/routes/decisions.ts).
+    let eager: { temporal: Client; answers: LocalAnswers } | undefined;
+    const answers = config.FRAUDGUARD_ROLE === 'all' ? createLocalAnswers() : undefined;
     if (config.FRAUDGUARD_ROLE !== 'api') {
       const activities = {
-        ...createDecisionActivities({ ...decideWith, ledger }),
+        ...createDecisionActivities({ ...decideWith, ledger, answers }),
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
         ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
@@ -181,6 +186,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
       });
       const running = worker.run();
+      if (answers) eager = { temporal: new Client({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: tracing?.clientInterceptors ?? [] } }), answers };
       stops.push(async () => {
         // The SDK drains the worker by itself on SIGINT/SIGTERM: shut it down only if it is not already.
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -214,7 +220,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             temporal: async () => { await connection.healthService.check({}); },
           }),
           decisionRoutes({
-            temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, bulkInProcess,
+            temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, bulkInProcess, eager,
             onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds),
           }),
           labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf }),

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { LocalAnswers } from '../../activities/local-answers.ts';
 import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
 import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
@@ -20,7 +21,15 @@ export interface DecisionRouteDeps {
   bulkConcurrency?: number;
   /** Decides a bulk request's batch in process (bulk-in-process.ts); without it each goes through its own workflow. */
   bulkInProcess?: BulkInProcess;
+  /**
+   * When the worker runs in this process: a client on the worker's own connection, through which a
+   * transaction's workflow is started eagerly, and the answers its decision activity hands over.
+   */
+  eager?: { temporal: Client; answers: LocalAnswers };
 }
+
+/** How long an eagerly started workflow's decision is awaited in process before the workflow is asked instead. */
+const EAGER_ANSWER_TIMEOUT_MS = 3_000;
 
 /** The caller's view of a decision: the acting arm only (shadow arms are never returned). */
 export function decisionView(d: Decision) {
@@ -54,6 +63,10 @@ export function decisionView(d: Decision) {
  * (or reads the finished one) and gets the first decision back, never a second one.
  */
 export async function decideThroughWorkflow(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
+  if (deps.eager) {
+    const answered = await eagerDecision(deps.eager, deps, tx, receivedAtMs);
+    if (answered) return answered;
+  }
   // Safe to repeat: the same workflow id with USE_EXISTING joins the workflow a failed attempt may
   // have started. A Temporal server restarting mid-call does exactly that: the SDK's own gRPC retry
   // finds the start already done ("StartDeduped") but the update not run.
@@ -66,6 +79,32 @@ export async function decideThroughWorkflow(deps: DecisionRouteDeps, tx: Transac
       await new Promise((r) => setTimeout(r, 250 * attempt));
     }
   }
+}
+
+/**
+ * Eager start: the server hands the new workflow's first task back with the start's answer, to this
+ * process's worker, so no task queue is involved, and the decision comes back from the local activity
+ * in process (local-answers.ts) rather than through an update (the server refuses eager start inside
+ * update-with-start). Null whenever that did not happen — the workflow existed already, the server
+ * started it without handing over its task, the activity could not record its decision or was late,
+ * the start failed — and the caller takes the ordinary update-with-start path, which joins the
+ * workflow (USE_EXISTING) and waits for its decision.
+ */
+async function eagerDecision(eager: NonNullable<DecisionRouteDeps['eager']>, deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision | null> {
+  const workflowId = transactionWorkflowId(tx.id);
+  const expected = eager.answers.expect(workflowId, EAGER_ANSWER_TIMEOUT_MS);
+  if (!expected) return null;
+  try {
+    const handle = await eager.temporal.workflow.start(transactionWorkflow, {
+      workflowId, taskQueue: deps.taskQueue, args: [{ tx, receivedAtMs }],
+      workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE', requestEagerStart: true,
+    });
+    if (!handle.eagerlyStarted) expected.cancel();
+  } catch (err) {
+    expected.cancel();
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) deps.log?.debug({ transactionId: tx.id, err }, 'eager start failed: deciding through update-with-start');
+  }
+  return expected.answer;
 }
 
 function isTransientTemporalError(err: unknown): boolean {

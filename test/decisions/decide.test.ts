@@ -37,7 +37,7 @@ describe('POST /v1/decisions', () => {
     assert.equal(fetched.body.persisted, true);
   });
 
-  it('records the decision before answering, so an approved transaction\'s workflow ends in one workflow task with no activity', async () => {
+  it('records the decision before answering, so an approved transaction\'s workflow, started eagerly, ends in one workflow task with no activity and no update', async () => {
     const tx = aTransaction({ amount: 3.5 });
     const res = await stack.post('/v1/decisions', tx);
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -50,6 +50,11 @@ describe('POST /v1/decisions', () => {
     const events = ((await handle.fetchHistory()).events ?? []).map((e) => EventType[e.eventType ?? 0]);
     assert.equal(events.filter((t) => t === 'EVENT_TYPE_WORKFLOW_TASK_STARTED').length, 1, `one workflow task: ${events.join(', ')}`);
     assert.ok(!events.includes('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED'), `no persistence activity: ${events.join(', ')}`);
+    // The worker runs in the API's process here: the workflow was started eagerly and its decision taken
+    // from its local activity in process, with no update round trip.
+    assert.ok(!events.includes('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED'), `answered without an update: ${events.join(', ')}`);
+    const again = await stack.post('/v1/decisions', tx);
+    assert.deepEqual(again.body, res.body, 'a resubmission is answered by the finished workflow, the same');
   });
 
   it('returns the first decision to a repeated or concurrent submission of the same id: one row, one workflow', async () => {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { freePort, startTemporalDevServer, type DevServer } from '../../runtime/temporal-dev-server.ts';
 import { toolPath } from '../../runtime/tools.ts';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { waitFor } from '../support/wait.ts';
 import { decisionQuery, transactionWorkflowId } from '../../workflows/transaction.ts';
 import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, outageUnderLoad, sendBulk, steadyLoad, type Sent } from './steady-load.ts';
 
@@ -47,7 +49,10 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
   it('finishes the workflows that were in flight: every decision recorded exactly once', async () => {
     await assertRecordedExactlyOnce(stack.db, [...sent, ...bulkSent]);
     for (const id of followUps) {
-      const carried = await stack.temporal.workflow.getHandle(transactionWorkflowId(id)).query(decisionQuery);
+      // Handed over through the request's batch workflow, which starts it once a worker has polled again
+      // after the restart: it exists within seconds of the answer, not at once.
+      const carried = await waitFor(() => stack.temporal.workflow.getHandle(transactionWorkflowId(id)).query(decisionQuery)
+        .catch((err: unknown) => { if (err instanceof WorkflowNotFoundError) return null; throw err; }), 30_000, `the workflow of ${id}`);
       const answered = bulkSent.find((b) => b.id === id)?.reply?.body;
       assert.equal(carried?.decidedAt, answered?.decided_at, `the workflow of ${id} carries the decision the bulk request answered`);
     }

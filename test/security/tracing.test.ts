@@ -34,16 +34,17 @@ describe('tracing', () => {
   it('follows a decision in one trace from the API request through the workflow and its activities', async () => {
     const res = await stack.post('/v1/decisions', aTransaction());
     assert.equal(res.status, 200);
-    const names = ['POST /v1/decisions', 'UpdateWithStartWorkflow:decide', 'HandleUpdate:decide', 'RunWorkflow:transactionWorkflow',
-      'RunActivity:decideAndRecord', 'lookupFeatures', 'scoreArms', 'decideArms', 'commitDecision'];
+    // The workflow is started eagerly when the worker runs in the API's process (this stack), else by update-with-start.
+    const clientSpans = ['StartWorkflow:transactionWorkflow', 'UpdateWithStartWorkflow:decide'];
+    const names = ['POST /v1/decisions', 'RunWorkflow:transactionWorkflow', 'RunActivity:decideAndRecord', 'lookupFeatures', 'scoreArms', 'decideArms', 'commitDecision'];
     const trace = await waitFor(async () => {
       const api = collector.spans.find((s) => s.name === 'POST /v1/decisions');
       if (!api) return null;
       const inTrace = collector.spans.filter((s) => s.traceId === api.traceId);
-      return names.every((n) => inTrace.some((s) => s.name === n)) ? inTrace : null;
+      return names.every((n) => inTrace.some((s) => s.name === n)) && inTrace.some((s) => clientSpans.includes(s.name)) ? inTrace : null;
     }, 30_000, 'the decision\'s spans');
     const api = trace.find((s) => s.name === 'POST /v1/decisions') as Span;
-    const client = trace.find((s) => s.name === 'UpdateWithStartWorkflow:decide') as Span;
+    const client = trace.find((s) => clientSpans.includes(s.name)) as Span;
     assert.equal(client.parentSpanId, api.spanId, 'the workflow call is a child of the request');
     const decide = trace.find((s) => s.name === 'RunActivity:decideAndRecord') as Span;
     for (const step of ['lookupFeatures', 'scoreArms', 'decideArms', 'commitDecision']) {
