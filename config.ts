@@ -47,6 +47,9 @@ const envSchema = z.object({
   // The data set a `dataset` simulation replays (monthly YYYY-MM.csv.gz), relative to the project.
   SIMULATION_DATA_DIR: z.string().default('../shared/data'),
   FRAUDGUARD_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  // With the role `all`: start each transaction's workflow eagerly and answer from its local activity in
+  // process (api/routes/decisions.ts); false keeps to update-with-start for every decision.
+  TEMPORAL_EAGER_START: flag.default(true),
   FRAUDGUARD_ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Review cases: each tier's SLA (a case unresolved that long escalates to the next tier) and

@@ -173,7 +173,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     // With the API and the worker in one process, the API starts transactions' workflows eagerly on the
     // worker's connection and takes each decision from its local activity here (api/routes/decisions.ts).
     let eager: { temporal: Client; answers: LocalAnswers } | undefined;
-    const answers = config.FRAUDGUARD_ROLE === 'all' ? createLocalAnswers() : undefined;
+    const answers = config.FRAUDGUARD_ROLE === 'all' && config.TEMPORAL_EAGER_START ? createLocalAnswers() : undefined;
     if (config.FRAUDGUARD_ROLE !== 'api') {
       const activities = {
         ...createDecisionActivities({ ...decideWith, ledger, answers }),

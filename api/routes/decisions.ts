@@ -58,9 +58,10 @@ export function decisionView(d: Decision) {
 }
 
 /**
- * Decides one transaction through its workflow. Update-with-start makes the call idempotent:
- * the workflow id is derived from the transaction id, so a retry joins the running workflow
- * (or reads the finished one) and gets the first decision back, never a second one.
+ * Decides one transaction through its workflow: started eagerly and answered in process when the
+ * worker runs here (eagerDecision), else by update-with-start. Either is idempotent: the workflow id
+ * is derived from the transaction id, so a retry joins the running workflow (or reads the finished
+ * one) and gets the first decision back, never a second one.
  */
 export async function decideThroughWorkflow(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
   if (deps.eager) {

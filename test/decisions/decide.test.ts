@@ -100,3 +100,22 @@ describe('POST /v1/decisions', () => {
   });
 });
 
+
+describe('POST /v1/decisions with TEMPORAL_EAGER_START=false', () => {
+  let stack: TestStack;
+  before(async () => { stack = await startStack({ TEMPORAL_EAGER_START: 'false' }); });
+  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
+
+  it('decides through update-with-start, recorded once, as an API process without a worker does', async () => {
+    const tx = aTransaction({ amount: 4.25 });
+    const res = await stack.post('/v1/decisions', tx);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const handle = stack.temporal.workflow.getHandle(`tx-${tx['id']}`);
+    await handle.result();
+    const { EventType } = proto.temporal.api.enums.v1;
+    const events = ((await handle.fetchHistory()).events ?? []).map((e) => EventType[e.eventType ?? 0]);
+    assert.ok(events.includes('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED'), `answered by the workflow's update: ${events.join(', ')}`);
+    const { rows } = await stack.db.query('SELECT decision FROM decisions WHERE transaction_id = $1 AND NOT shadow', [tx['id']]);
+    assert.deepEqual(rows.map((r) => r.decision), [res.body.decision]);
+  });
+});
