@@ -4,24 +4,15 @@ import type { Db } from '../db/pool.ts';
 import { createModelRegistry } from '../activities/model-registry.ts';
 import { parseModelMetadata } from '../activities/model-metadata.ts';
 import { modelsInDirectory, type ModelLoader, type OnnxScorer } from '../activities/onnx-scorer.ts';
-import type { FeatureVector } from '../engine/features/store.ts';
-import type { ArmScores, ModelWeights, Scorer } from '../engine/scoring.ts';
-
-/** What a replay scores with: batches only, never reason codes (a replay never shows them). */
-export interface SimulationScorer extends Scorer {
-  scoreBatch(modelVersions: string[], vectors: FeatureVector[], weights?: ModelWeights): Promise<ArmScores[]>;
-}
+import type { BatchScorer } from './simulate.ts';
 
 /**
  * The scorer a simulation uses: the production ONNX scorer it is given (same sessions, same
- * combination), in batches, without reason codes. In the worker that is the process's own scoring
+ * combination), in batches, without reason codes (a replay never shows them). In the worker that is the process's own scoring
  * thread, so onnxruntime-node runs on one thread per process.
  */
-export function simulationScorer(scorer: OnnxScorer): SimulationScorer {
-  return {
-    score: (versions, features, weights) => scorer.scoreBatch(versions, [features], weights, { topReasons: 0 }).then((s) => s[0] as ArmScores),
-    scoreBatch: (versions, vectors, weights) => scorer.scoreBatch(versions, vectors, weights, { topReasons: 0 }),
-  };
+export function simulationScorer(scorer: OnnxScorer): BatchScorer {
+  return { scoreBatch: (versions, vectors, weights) => scorer.scoreBatch(versions, vectors, weights, { topReasons: 0 }) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { bucketMsOf, DEFAULT_FEATURES, type FeatureDefinition } from '../engine/
 import { createMemoryFeatureStore, type MemoryFeatureStore } from '../engine/features/memory-store.ts';
 import { replay } from '../engine/features/replay.ts';
 import { readHistory, type HistorySource } from './history.ts';
-import { simulate, type FeaturedRow, type SimulateOptions, type SimulationCounts, type SimulationSide } from './simulate.ts';
+import { simulate, type BatchScorer, type FeaturedRow, type SimulateOptions, type SimulationCounts, type SimulationSide } from './simulate.ts';
 
 /**
  * One stretch of history [fromMs, toMs) replayed through both sides: the in-process feature store fed
@@ -25,7 +25,7 @@ export interface ReplayRangeOptions {
   toMs: number;
   candidate: SimulationSide;
   baseline: SimulationSide;
-  scorer: SimulateOptions['scorer'];
+  scorer: BatchScorer;
   definitions?: readonly FeatureDefinition[];
   /** A store that has replayed exactly the history before fromMs. */
   store?: MemoryFeatureStore;

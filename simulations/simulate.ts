@@ -3,7 +3,7 @@ import { decideArm, type LoadedRuleset } from '../engine/decide-arm.ts';
 import type { Arm } from '../engine/deployment.ts';
 import { buildFacts } from '../engine/facts.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
-import { modelInput, type ArmScores, type ModelWeights, type Scorer } from '../engine/scoring.ts';
+import { modelInput, type ArmScores, type ModelWeights } from '../engine/scoring.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import { count, emptyCounts, type SideCounts } from './metrics.ts';
 
@@ -46,11 +46,16 @@ export interface SimulationCounts {
   transactions: number;
 }
 
+/** What a replay needs of a scorer: many rows at once, one ONNX run per model (simulations/model-scorer.ts). */
+export interface BatchScorer {
+  scoreBatch(modelVersions: string[], vectors: FeatureVector[], weights?: ModelWeights): Promise<ArmScores[]>;
+}
+
 export interface SimulateOptions {
   rows: AsyncIterable<FeaturedRow>;
   candidate: SimulationSide;
   baseline: SimulationSide;
-  scorer: Scorer & { scoreBatch?: (versions: string[], vectors: FeatureVector[], weights?: ModelWeights) => Promise<ArmScores[]> };
+  scorer: BatchScorer;
   /** Keep at most this many changed decisions in the result (the total is always counted). */
   changedSampleLimit?: number;
   /** Rows scored together: one ONNX run per batch instead of one per row. */
@@ -128,7 +133,7 @@ function armsOf(side: SimulationSide, rows: FeaturedRow[]): ArmRuleset[] {
 }
 
 /** Each row scored by its own arm's models: rows grouped by models, one batch per group. */
-async function scoreArms(scorer: SimulateOptions['scorer'], arms: ArmRuleset[], rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
+async function scoreArms(scorer: BatchScorer, arms: ArmRuleset[], rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
   const groups = new Map<string, { arm: Arm; at: number[] }>();
   arms.forEach((a, i) => {
     const key = modelsKey(a.arm);
@@ -146,10 +151,8 @@ async function scoreArms(scorer: SimulateOptions['scorer'], arms: ArmRuleset[], 
 }
 
 /** The arm's models on each row's model input (its features and its amount), combined as the arm says: as a decision does. */
-async function scoreRows(scorer: SimulateOptions['scorer'], arm: Arm, rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
+async function scoreRows(scorer: BatchScorer, arm: Arm, rows: FeaturedRow[]): Promise<(ArmScores | null)[]> {
   const versions = arm.modelVersions;
   if (versions.length === 0) return rows.map(() => null);
-  const inputs = rows.map((r) => modelInput(r.tx.amountValue, r.features));
-  if (scorer.scoreBatch) return scorer.scoreBatch(versions, inputs, arm.modelWeights);
-  return Promise.all(inputs.map((input) => scorer.score(versions, input, arm.modelWeights)));
+  return scorer.scoreBatch(versions, rows.map((r) => modelInput(r.tx.amountValue, r.features)), arm.modelWeights);
 }
