@@ -4,7 +4,7 @@ import type { LocalAnswers } from '../../activities/local-answers.ts';
 import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
 import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
-import { decideUpdate, decisionQuery, transactionWorkflow, transactionWorkflowId } from '../../workflows/transaction.ts';
+import { decideUpdate, decisionQuery, transactionWorkflow, transactionWorkflowId, type TransactionWorkflowInput } from '../../workflows/transaction.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { decideBulk, oneByOne, parseBulkEnvelope, type DecideMany } from '../bulk-decisions.ts';
 import type { BulkInProcess } from '../bulk-in-process.ts';
@@ -65,7 +65,7 @@ export function decisionView(d: Decision) {
  */
 export async function decideThroughWorkflow(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
   if (deps.eager) {
-    const answered = await eagerDecision(deps.eager, deps, tx, receivedAtMs);
+    const answered = await eagerDecision(deps.eager, tx, transactionStart(deps, tx, receivedAtMs), deps.log);
     if (answered) return answered;
   }
   // Safe to repeat: the same workflow id with USE_EXISTING joins the workflow a failed attempt may
@@ -91,22 +91,34 @@ export async function decideThroughWorkflow(deps: DecisionRouteDeps, tx: Transac
  * the start failed — and the caller takes the ordinary update-with-start path, which joins the
  * workflow (USE_EXISTING) and waits for its decision.
  */
-async function eagerDecision(eager: NonNullable<DecisionRouteDeps['eager']>, deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision | null> {
-  const workflowId = transactionWorkflowId(tx.id);
-  const expected = eager.answers.expect(workflowId, EAGER_ANSWER_TIMEOUT_MS);
+async function eagerDecision(eager: NonNullable<DecisionRouteDeps['eager']>, tx: Transaction, start: TransactionStart, log: Logger | undefined): Promise<Decision | null> {
+  const expected = eager.answers.expect(start.workflowId, EAGER_ANSWER_TIMEOUT_MS);
   if (!expected) return null;
   try {
-    const handle = await eager.temporal.workflow.start(transactionWorkflow, {
-      workflowId, taskQueue: deps.taskQueue, args: [{ tx, receivedAtMs }],
-      workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE', requestEagerStart: true,
-    });
+    const handle = await eager.temporal.workflow.start(transactionWorkflow, { ...start, requestEagerStart: true });
     if (!handle.eagerlyStarted) expected.cancel();
   } catch (err) {
     expected.cancel();
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) deps.log?.debug({ transactionId: tx.id, err }, 'eager start failed: deciding through update-with-start');
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) log?.debug({ transactionId: tx.id, err }, 'eager start failed: deciding through update-with-start');
   }
   return expected.answer;
 }
+
+/**
+ * How a transaction's workflow is started, eagerly or with its update: the id derived from the
+ * transaction's, joining a running workflow of that id (USE_EXISTING), never starting a second one
+ * after it closed (REJECT_DUPLICATE).
+ */
+function transactionStart(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number) {
+  return {
+    workflowId: transactionWorkflowId(tx.id),
+    taskQueue: deps.taskQueue,
+    args: [{ tx, receivedAtMs }] as [TransactionWorkflowInput],
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+  };
+}
+type TransactionStart = ReturnType<typeof transactionStart>;
 
 function isTransientTemporalError(err: unknown): boolean {
   const text = `${(err as Error)?.message ?? ''} ${(err as { cause?: Error })?.cause?.message ?? ''} ${(err as Error)?.stack ?? ''}`;
@@ -114,14 +126,9 @@ function isTransientTemporalError(err: unknown): boolean {
 }
 
 async function updateWithStart(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs: number): Promise<Decision> {
-  const workflowId = transactionWorkflowId(tx.id);
-  const start = new WithStartWorkflowOperation(transactionWorkflow, {
-    workflowId,
-    taskQueue: deps.taskQueue,
-    args: [{ tx, receivedAtMs }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  });
+  const options = transactionStart(deps, tx, receivedAtMs);
+  const { workflowId } = options;
+  const start = new WithStartWorkflowOperation(transactionWorkflow, options);
   try {
     return await deps.temporal.workflow.executeUpdateWithStart(decideUpdate, { startWorkflowOperation: start });
   } catch (err) {
