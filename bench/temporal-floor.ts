@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Client, WithStartWorkflowOperation } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { createWorker } from '../workflows/worker.ts';
 import { answerUpdate, emptyWorkflow, floorWorkflow } from './floor-workflow.ts';
 import { quantile } from './figure.ts';
-
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) };
 
 export interface FloorResult { concurrency: number; throughput: number; p50: number; p95: number }
 
@@ -18,19 +16,17 @@ export interface Floors {
 }
 
 /**
- * The floors under the decision route on this Temporal server, on a worker with the product's
- * workflow-task settings and probe workflows (floor-workflow.ts). Each closed loop at `concurrency`
- * for `seconds`, then 50 one at a time for the latency. Eager start is measured here because the
- * server refuses it inside update-with-start ("RequestEagerExecution is not supported"), so the
- * route cannot use it; it needs the client on the worker's own connection.
+ * The floors under the decision route on this Temporal server, on the product's worker (createWorker)
+ * running probe workflows (floor-workflow.ts). Each closed loop at `concurrency` for `seconds`, then
+ * 50 one at a time for the latency. Eager start beside plain start: the route starts eagerly when the
+ * worker runs in its process (the server refuses eager start inside update-with-start, so that answer
+ * comes back in process); it needs the client on the worker's own connection.
  */
 export async function temporalFloors(opts: { client: Client; address: string; namespace: string; run: string; seconds: number; concurrency?: number }): Promise<Floors> {
   const taskQueue = `${opts.run}-floor`;
-  const connection = await NativeConnection.connect({ address: opts.address });
-  const worker = await Worker.create({
-    connection, namespace: opts.namespace, taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)), logger: quietLogger }),
-    maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2_000,
+  // The product's worker (its workflow-task settings), running the probe workflows.
+  const { worker, connection } = await createWorker({
+    address: opts.address, namespace: opts.namespace, taskQueue, workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)),
   });
   const running = worker.run();
   const sameConnection = new Client({ connection, namespace: opts.namespace });

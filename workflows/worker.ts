@@ -8,12 +8,13 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /**
  * Bundles the workflow code once per process (webpack takes seconds; tests start several workers),
  * with the workflow interceptor modules given (tracing), which must be inside the bundle.
+ * `workflowsPath`: the product's workflows unless given (the bench's probe workflows).
  */
-export function workflowBundle(workflowInterceptorModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
-  const key = workflowInterceptorModules.join('\n');
+export function workflowBundle(workflowInterceptorModules: string[] = [], workflowsPath = WORKFLOWS): Promise<WorkflowBundleWithSourceMap> {
+  const key = [workflowsPath, ...workflowInterceptorModules].join('\n');
   let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS, workflowInterceptorModules, logger: quietBundlerLogger });
+    bundle = bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quietBundlerLogger });
     bundles.set(key, bundle);
   }
   return bundle;
@@ -29,7 +30,9 @@ export interface WorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;
-  activities: object;
+  activities?: object;
+  /** The workflows to run: the product's (workflows/index.ts) unless given. */
+  workflowsPath?: string;
   /** Concurrent local activities: the decision path's steps 2–4. */
   maxConcurrentLocalActivities?: number;
   sdkLogLevel?: LogLevel;
@@ -52,7 +55,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowBundle: await workflowBundle(opts.tracing?.workflowInterceptorModules),
+    workflowBundle: await workflowBundle(opts.tracing?.workflowInterceptorModules, opts.workflowsPath),
     activities: opts.activities,
     ...(opts.tracing ? { interceptors: opts.tracing.interceptors, sinks: opts.tracing.sinks } : {}),
     maxConcurrentLocalActivityExecutions: opts.maxConcurrentLocalActivities ?? 200,
