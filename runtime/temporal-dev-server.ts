@@ -8,6 +8,8 @@ import { dynamicConfigArgs } from './temporal-dynamic-config.ts';
 export interface DevServer {
   address: string;
   stop(): Promise<void>;
+  /** Ends the server as a crash would (SIGKILL), for fault tests. */
+  kill(): Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -21,6 +23,16 @@ export interface DevServerOptions {
   unref?: boolean;
 }
 
+/**
+ * The dev server's SQLite file runs in rollback-journal mode with a full sync by default: every history
+ * write waits for two fsyncs, which held an empty workflow to 36 workflows/s on the development machine.
+ * With a write-ahead log synced at checkpoints (WAL, synchronous=NORMAL) it runs at 90/s, as fast as
+ * in memory. A killed server keeps every committed write (the log is replayed when it reopens); a
+ * power cut can lose the last writes before a checkpoint, which a production cluster's database does
+ * not (deploy/temporal).
+ */
+export const SQLITE_PRAGMA_ARGS: readonly string[] = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
+
 /** Starts Temporal's own CLI dev server (`temporal server start-dev`) and waits until it accepts connections. */
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
   if (await portOpen(opts.port)) {
@@ -31,7 +43,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   ];
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile);
+    args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMA_ARGS);
   }
   const child: ChildProcess = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   const output: string[] = [];
@@ -70,6 +82,12 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await done;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (exited) return;
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await done;
     },
   };
 }

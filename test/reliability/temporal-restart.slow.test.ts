@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
@@ -13,7 +13,7 @@ import { assertEveryReviewHasItsCase, assertRecordedExactlyOnce, failures, outag
 
 const ROOT = join(import.meta.dirname, '../..');
 
-describe('the Temporal dev server restarted under load, its data kept on disk', () => {
+describe('the Temporal dev server killed and restarted under load, its data kept on disk', () => {
   let dir: string;
   let temporal: DevServer;
   let stack: TestStack;
@@ -30,7 +30,7 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
     // A bulk request while the server is down: decided in process and recorded, its REVIEWs and
     // DECLINEs handed to their workflows once the server is back (the client retries the start meanwhile).
     const txs = Array.from({ length: 10 }, (_, i) => aTransaction({ customer_id: `temporal-bulk-${i}`, amount: i < 2 ? '9500.00' : '20.00' }));
-    const server = { stop: () => temporal.stop(), start: async () => { temporal = await serve(); } };
+    const server = { stop: () => temporal.kill(), start: async () => { temporal = await serve(); } };
     ({ sent, down } = await outageUnderLoad(steadyLoad(stack, { count: 40, perSecond: 4, prefix: 'temporal' }), server, {
       downMs: 3_000, whileDown: async () => { bulkSent = await sendBulk(stack, txs, 1_000); },
     }));
@@ -38,7 +38,7 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
   });
   after(async () => { await stack?.stop(); await stack?.dropSchema(); await temporal?.stop(); rmSync(dir, { recursive: true, force: true }); });
 
-  it('answers every request sent before the restart, and every one sent during it once the server is back', () => {
+  it('answers every request sent before the crash, and every one sent during it once the server is back', () => {
     assert.ok(sent.filter((s) => s.sentAt < down.from).length >= 10);
     assert.ok(sent.some((s) => s.sentAt > down.from && s.sentAt < down.to), 'requests were sent while the server was down');
     assert.deepEqual(failures(sent), []);
@@ -56,6 +56,10 @@ describe('the Temporal dev server restarted under load, its data kept on disk', 
       const answered = bulkSent.find((b) => b.id === id)?.reply?.body;
       assert.equal(carried?.decidedAt, answered?.decided_at, `the workflow of ${id} carries the decision the bulk request answered`);
     }
+  });
+
+  it('keeps its history in a write-ahead log (a history write waits for no fsync; a killed server loses no commit)', () => {
+    assert.ok(existsSync(join(dir, 'temporal.db-wal')), 'the SQLite file has its write-ahead log beside it');
   });
 
   it('keeps the review cases of the workflows that were in flight', async () => {
