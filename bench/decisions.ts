@@ -3,13 +3,17 @@
 // target); and one bulk request of 1,000 transactions. Every figure beside a baseline measured in
 // the same run. `npx tsx bench/decisions.ts` runs it alone.
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import express from 'express';
 import { figure, runAlone, settle as settleQuietly, type BenchFigure } from './figure.ts';
 import { runLoad, type LoadResult } from './http-load.ts';
 import { temporalFloors, type FloorResult } from './temporal-floor.ts';
 import { inlineDecisionEndpoint } from './inline-endpoint.ts';
-import { startStack, TEST_REDIS_URL, testTemporalAddress, type TestStack } from '../test/support/stack.ts';
+import { startStack, TEST_REDIS_URL, type TestStack } from '../test/support/stack.ts';
+import { freePort, startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
+import { toolPath } from '../runtime/tools.ts';
 import { readDataset } from '../simulations/dataset.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -17,7 +21,8 @@ const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,8,32').split(',').m
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
 const BULK_ROUNDS = Number(process.env.BENCH_BULK_ROUNDS ?? 5);
-const DATA_DIR = resolve(import.meta.dirname, '../../shared/data');
+const ROOT = resolve(import.meta.dirname, '..');
+const DATA_DIR = resolve(ROOT, '../shared/data');
 
 /** A bare express endpoint that parses the same body and answers a fixed JSON: the ceiling for the HTTP layer. */
 async function bareExpress(): Promise<{ url: string; close(): Promise<void> }> {
@@ -96,7 +101,11 @@ async function bulkSeconds(stack: TestStack, bulkPayments: readonly Record<strin
 
 export async function runDecisionsBench(): Promise<BenchFigure[]> {
   const bare = await bareExpress();
-  const stack = await startStack({ LOG_LEVEL: 'silent' });
+  // A Temporal dev server as `npm start` embeds it, history in a SQLite file (the test runner's keeps it
+  // in memory, which measures a server no user runs).
+  const temporalDir = mkdtempSync(join(tmpdir(), 'fg-bench-temporal-'));
+  const temporal = await startTemporalDevServer({ executable: toolPath(ROOT, 'temporal') ?? 'temporal', port: await freePort(), dbFile: join(temporalDir, 'temporal.db') });
+  const stack = await startStack({ LOG_LEVEL: 'silent', TEMPORAL_ADDRESS: temporal.address });
   const inline = await inlineDecisionEndpoint({ db: stack.db, redisUrl: TEST_REDIS_URL, prefix: `${stack.schema}:inline:` });
   const figures: BenchFigure[] = [];
   try {
@@ -163,7 +172,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     // The floors under the Temporal path on this server: the same update-with-start to a workflow that
     // answers at once, no activity; and start-and-wait of an empty workflow, plain and eager (temporal-floor.ts).
     await settle();
-    const floors = await temporalFloors({ client: stack.temporal, address: await testTemporalAddress(), namespace: 'default', run, seconds: SECONDS });
+    const floors = await temporalFloors({ client: stack.temporal, address: temporal.address, namespace: 'default', run, seconds: SECONDS });
     const floorLine = (name: string, f: FloorResult) => `${name}, concurrency ${f.concurrency}: ${f.throughput.toFixed(1)} workflows/s; alone p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms`;
     console.log(floorLine('minimal update-with-start', floors.updateWithStart));
     console.log(floorLine('start and wait, empty workflow', floors.start));
@@ -187,6 +196,8 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     await stack.stop();
     await stack.dropSchema();
     await bare.close();
+    await temporal.stop();
+    rmSync(temporalDir, { recursive: true, force: true });
   }
 }
 

@@ -93,7 +93,7 @@ export async function startStack(overrides: Record<string, string> = {}, options
     // Tests and benchmarks send many decisions with one key: no decision quota unless a test sets one.
     FRAUDGUARD_ADMIN_API_KEY: adminKey, DECISION_RATE_LIMIT: '0',
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: `${schema}:`, TEMPORAL_ADDRESS: await testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue,
+    REDIS_KEY_PREFIX: `${schema}:`, TEMPORAL_ADDRESS: overrides['TEMPORAL_ADDRESS'] ?? await testTemporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...overrides,
   });
   const logs: string[] = [];
