@@ -43,7 +43,8 @@ async function bareExpress(): Promise<{ url: string; close(): Promise<void> }> {
 function processCpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in
+    // clock ticks of USER_HZ, which Linux fixes at 100 for /proc.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
