@@ -33,7 +33,7 @@ export interface DevServerOptions {
  * power cut can lose the last writes before a checkpoint, which a production cluster's database does
  * not (deploy/temporal).
  */
-export const SQLITE_PRAGMA_ARGS: readonly string[] = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
+const SQLITE_PRAGMA_ARGS: readonly string[] = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 
 /** Starts Temporal's own CLI dev server (`temporal server start-dev`) and waits until it accepts connections. */
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
@@ -75,23 +75,20 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`Temporal dev server did not listen on ${opts.port} within 60 s:\n${output.join('\n')}`); }
     await sleep(100);
   }
+  // Sends the signal and waits for the exit; a server that ignores SIGTERM for 10 s is killed.
+  const end = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
+    if (exited) return;
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = signal === 'SIGTERM' ? setTimeout(() => child.kill('SIGKILL'), 10_000) : undefined;
+    await done;
+    clearTimeout(timer);
+  };
   return {
     address: `127.0.0.1:${opts.port}`,
     pid: child.pid,
-    async stop() {
-      if (exited) return;
-      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await done;
-      clearTimeout(timer);
-    },
-    async kill() {
-      if (exited) return;
-      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGKILL');
-      await done;
-    },
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
   };
 }
 
