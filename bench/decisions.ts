@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import express from 'express';
 import { figure, runAlone, settle as settleQuietly, type BenchFigure } from './figure.ts';
-import { runLoad, type LoadResult } from './http-load.ts';
+import { runLoad, type LoadOptions, type LoadResult } from './http-load.ts';
 import { temporalFloors, type FloorResult } from './temporal-floor.ts';
 import { inlineDecisionEndpoint } from './inline-endpoint.ts';
 import { startStack, TEST_REDIS_URL, type TestStack } from '../test/support/stack.ts';
@@ -53,6 +53,17 @@ function processCpuSeconds(pid: number | undefined): number | undefined {
 }
 
 const ownCpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+/** A load run and what it cost in CPU a request: in this process, and in the Temporal server when its time is readable. */
+interface MeasuredLoad { load: LoadResult; cpuMs: number; serverCpuMs: number | undefined }
+
+async function measuredLoad(opts: LoadOptions, serverPid: number | undefined): Promise<MeasuredLoad> {
+  const own0 = ownCpuSeconds(), server0 = processCpuSeconds(serverPid);
+  const load = await runLoad(opts);
+  const own1 = ownCpuSeconds(), server1 = processCpuSeconds(serverPid);
+  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, load.requests);
+  return { load, cpuMs: perRequest(own1 - own0), serverCpuMs: server0 !== undefined && server1 !== undefined ? perRequest(server1 - server0) : undefined };
+}
 
 /** Waits for a quiet machine before a measurement, saying so when that took a while. */
 async function settle(): Promise<void> {
@@ -149,21 +160,17 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     let bestSingle = 0; // the single route's best throughput, the bulk figure's baseline
     const bareLabel = (c: number) => `bare express endpoint, concurrency ${c}`;
     for (const c of CONCURRENCIES) {
-      const results: Record<string, LoadResult> = {};
-      const cpu: Record<string, { own: number; server: number | undefined }> = {};
-      for (const [name, p] of Object.entries(paths)) {
+      const measured = {} as Record<keyof typeof paths, MeasuredLoad>;
+      for (const name of Object.keys(paths) as (keyof typeof paths)[]) {
         await settle();
-        const own0 = ownCpuSeconds(), server0 = processCpuSeconds(temporal.pid);
-        results[name] = await runLoad({ ...p, body: bodyFor(name), concurrency: c, durationMs: SECONDS * 1000 });
-        const own1 = ownCpuSeconds(), server1 = processCpuSeconds(temporal.pid);
-        const n = Math.max(1, (results[name] as LoadResult).requests);
-        cpu[name] = { own: (own1 - own0) * 1000 / n, server: server0 !== undefined && server1 !== undefined ? (server1 - server0) * 1000 / n : undefined };
-        console.log(`${summary(`${name}, concurrency ${c}`, results[name] as LoadResult)}; CPU ${cpu[name].own.toFixed(2)} ms a request in this process${name === 'temporal' && cpu[name].server !== undefined ? `, ${cpu[name].server.toFixed(2)} ms in the Temporal server` : ''}`);
+        const m = measured[name] = await measuredLoad({ ...paths[name], body: bodyFor(name), concurrency: c, durationMs: SECONDS * 1000 }, temporal.pid);
+        const server = name === 'temporal' && m.serverCpuMs !== undefined ? `, ${m.serverCpuMs.toFixed(2)} ms in the Temporal server` : '';
+        console.log(`${summary(`${name}, concurrency ${c}`, m.load)}; CPU ${m.cpuMs.toFixed(2)} ms a request in this process${server}`);
       }
-      const base = results['bare'] as LoadResult;
-      bestSingle = Math.max(bestSingle, (results['temporal'] as LoadResult).throughput);
+      const base = measured.bare.load;
+      bestSingle = Math.max(bestSingle, measured.temporal.load.throughput);
       for (const [name, label] of [['temporal', 'POST /v1/decisions through Temporal'], ['inline', 'inline engine path (no Temporal)']] as const) {
-        const r = results[name] as LoadResult;
+        const r = measured[name].load;
         const at = `${label}, concurrency ${c}, ${SECONDS} s`;
         const inlineTarget = name === 'inline' && c === Math.max(...CONCURRENCIES);
         figures.push(figure(`${at}: p50`, r.p50, 'ms', { name: bareLabel(c), value: base.p50 }));
@@ -177,14 +184,11 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
       // worker, the API, Redis, Postgres and the load share. This process's time includes its load
       // generator (as the bare endpoint's does) and the worker's threads (workflows, the Rust core, ONNX).
       if (c === Math.max(...CONCURRENCIES)) {
-        const t = cpu['temporal'], i = cpu['inline'], b = cpu['bare'];
-        if (t && i && b) {
-          figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: API and worker process`, t.own, 'ms', { name: `inline engine path at concurrency ${c}`, value: i.own }));
-          if (t.server !== undefined) {
-            figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: Temporal dev server`, t.server, 'ms', { name: `inline engine path at concurrency ${c}`, value: i.own }));
-          }
-          figures.push(figure(`CPU a decision on the inline engine path at concurrency ${c}`, i.own, 'ms', { name: `bare express endpoint at concurrency ${c}`, value: b.own }));
-        }
+        const { temporal: t, inline: i, bare: b } = measured;
+        const inlineCpu = { name: `inline engine path at concurrency ${c}`, value: i.cpuMs };
+        figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: API and worker process`, t.cpuMs, 'ms', inlineCpu));
+        if (t.serverCpuMs !== undefined) figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: Temporal dev server`, t.serverCpuMs, 'ms', inlineCpu));
+        figures.push(figure(`CPU a decision on the inline engine path at concurrency ${c}`, i.cpuMs, 'ms', { name: `bare express endpoint at concurrency ${c}`, value: b.cpuMs }));
       }
     }
 
