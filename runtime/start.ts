@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Express } from 'express';
@@ -137,7 +137,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: tracing?.clientInterceptors ?? [] } });
+    // The API's client, and (eager start) one on the worker's connection: same namespace, same tracing.
+    const clientOn = (on: ConnectionLike) => new Client({ connection: on, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: tracing?.clientInterceptors ?? [] } });
+    const temporal = clientOn(connection);
 
     let redis: Redis | null = null;
     if (config.REDIS_URL) {
@@ -186,7 +188,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
       });
       const running = worker.run();
-      if (answers) eager = { temporal: new Client({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: tracing?.clientInterceptors ?? [] } }), answers };
+      if (answers) eager = { temporal: clientOn(workerConnection), answers };
       stops.push(async () => {
         // The SDK drains the worker by itself on SIGINT/SIGTERM: shut it down only if it is not already.
         if (worker.getState() === 'RUNNING') worker.shutdown();
