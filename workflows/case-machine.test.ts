@@ -12,7 +12,7 @@ const policy: CasePolicy = { slaMs: { L1: 60 * MIN, L2: 120 * MIN, lead: 240 * M
 
 /** A started case actor with the events it emitted; `send` refuses loudly when the machine would ignore the event. */
 function aCase(...events: CaseEvent[]) {
-  const actor = createActor(caseMachine, { input: { caseId: 'case-1', openedAt: T0, policy } });
+  const actor = createActor(caseMachine(), { input: { caseId: 'case-1', openedAt: T0, policy } });
   const emitted: CaseEmitted[] = [];
   actor.on('*', (e) => emitted.push(e));
   actor.start();

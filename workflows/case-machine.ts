@@ -94,111 +94,125 @@ function escalation(c: CaseContext, at: number): Partial<CaseContext> {
   return { tier, tierSince: at, slaDueAt: at + c.policy.slaMs[tier], claimedBy: null, claimedAt: null, escalations: c.escalations + 1 };
 }
 
-export const caseMachine = setup({
-  types: {
-    context: {} as CaseContext,
-    events: {} as CaseEvent,
-    input: {} as CaseInput,
-    emitted: {} as CaseEmitted,
-  },
-  guards: {
-    isAnalyst: ({ event }) => isAnalyst(event),
-    isClaimant: ({ context, event }) => isClaimant(context, event),
-    hasNextTier: ({ context }) => hasNextTier(context),
-    isAboveFirstTier: ({ context }) => isAboveFirstTier(context),
-    hasReasonCode: ({ event }) => hasReasonCode(event),
-    hasReason: ({ event }) => hasReason(event),
-    slaDue: ({ context, event }) => slaDue(context, event),
-    idleDue: ({ context, event }) => idleDue(context, event),
-  },
-  actions: {
-    takeClaim: assign(({ event }) => ({ claimedBy: actorOf(event), claimedAt: event.at })),
-    dropClaim: assign({ claimedBy: null, claimedAt: null }),
-    escalate: assign(({ context, event }) => escalation(context, event.at)),
-    markOverdue: assign({ overdue: true, slaDueAt: null }),
-    resolve: assign(({ event }) => ({
-      resolution: {
-        outcome: event.type === 'DECLINE' ? 'declined' as const : 'approved' as const,
-        by: actorOf(event) ?? SYSTEM_ACTOR,
-        at: event.at,
-        reasonCode: event.type === 'DECLINE' ? event.reasonCode : null,
-      },
-    })),
-    // Emitted after `escalate` has assigned, so the context already holds the new tier.
-    emitEscalated: emit(({ context, event }): CaseEmitted => ({
-      type: 'case.escalated', from: TIERS[TIERS.indexOf(context.tier) - 1] as Tier, tier: context.tier,
-      automatic: event.type === 'SLA_BREACHED', by: actorOf(event) ?? SYSTEM_ACTOR,
-      reason: event.type === 'ESCALATE' ? event.reason : 'SLA breached', at: event.at, slaDueAt: context.slaDueAt,
-    })),
-    emitOverdue: emit(({ context, event }): CaseEmitted => ({ type: 'case.overdue', tier: context.tier, at: event.at })),
-    emitResolved: emit(({ context }): CaseEmitted => {
-      const r = context.resolution as Resolution;
-      return { type: 'case.resolved', outcome: r.outcome, by: r.by, reasonCode: r.reasonCode, at: r.at };
+function defineCaseMachine() {
+  return setup({
+    types: {
+      context: {} as CaseContext,
+      events: {} as CaseEvent,
+      input: {} as CaseInput,
+      emitted: {} as CaseEmitted,
+    },
+    guards: {
+      isAnalyst: ({ event }) => isAnalyst(event),
+      isClaimant: ({ context, event }) => isClaimant(context, event),
+      hasNextTier: ({ context }) => hasNextTier(context),
+      isAboveFirstTier: ({ context }) => isAboveFirstTier(context),
+      hasReasonCode: ({ event }) => hasReasonCode(event),
+      hasReason: ({ event }) => hasReason(event),
+      slaDue: ({ context, event }) => slaDue(context, event),
+      idleDue: ({ context, event }) => idleDue(context, event),
+    },
+    actions: {
+      takeClaim: assign(({ event }) => ({ claimedBy: actorOf(event), claimedAt: event.at })),
+      dropClaim: assign({ claimedBy: null, claimedAt: null }),
+      escalate: assign(({ context, event }) => escalation(context, event.at)),
+      markOverdue: assign({ overdue: true, slaDueAt: null }),
+      resolve: assign(({ event }) => ({
+        resolution: {
+          outcome: event.type === 'DECLINE' ? 'declined' as const : 'approved' as const,
+          by: actorOf(event) ?? SYSTEM_ACTOR,
+          at: event.at,
+          reasonCode: event.type === 'DECLINE' ? event.reasonCode : null,
+        },
+      })),
+      // Emitted after `escalate` has assigned, so the context already holds the new tier.
+      emitEscalated: emit(({ context, event }): CaseEmitted => ({
+        type: 'case.escalated', from: TIERS[TIERS.indexOf(context.tier) - 1] as Tier, tier: context.tier,
+        automatic: event.type === 'SLA_BREACHED', by: actorOf(event) ?? SYSTEM_ACTOR,
+        reason: event.type === 'ESCALATE' ? event.reason : 'SLA breached', at: event.at, slaDueAt: context.slaDueAt,
+      })),
+      emitOverdue: emit(({ context, event }): CaseEmitted => ({ type: 'case.overdue', tier: context.tier, at: event.at })),
+      emitResolved: emit(({ context }): CaseEmitted => {
+        const r = context.resolution as Resolution;
+        return { type: 'case.resolved', outcome: r.outcome, by: r.by, reasonCode: r.reasonCode, at: r.at };
+      }),
+    },
+  }).createMachine({
+    id: 'case',
+    context: ({ input }) => ({
+      caseId: input.caseId,
+      policy: input.policy,
+      tier: 'L1',
+      openedAt: input.openedAt,
+      tierSince: input.openedAt,
+      slaDueAt: input.openedAt + input.policy.slaMs.L1,
+      claimedBy: null,
+      claimedAt: null,
+      overdue: false,
+      escalations: 0,
+      resolution: null,
     }),
-  },
-}).createMachine({
-  id: 'case',
-  context: ({ input }) => ({
-    caseId: input.caseId,
-    policy: input.policy,
-    tier: 'L1',
-    openedAt: input.openedAt,
-    tierSince: input.openedAt,
-    slaDueAt: input.openedAt + input.policy.slaMs.L1,
-    claimedBy: null,
-    claimedAt: null,
-    overdue: false,
-    escalations: 0,
-    resolution: null,
-  }),
-  initial: 'open',
-  states: {
-    // Waiting in tier L1's queue.
-    open: {
-      on: {
-        CLAIM: { target: 'claimed', guard: 'isAnalyst', actions: 'takeClaim' },
-        ESCALATE: { target: 'escalated', guard: and(['isAnalyst', 'hasReason', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
-        SLA_BREACHED: { target: 'escalated', guard: and(['slaDue', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
+    initial: 'open',
+    states: {
+      // Waiting in tier L1's queue.
+      open: {
+        on: {
+          CLAIM: { target: 'claimed', guard: 'isAnalyst', actions: 'takeClaim' },
+          ESCALATE: { target: 'escalated', guard: and(['isAnalyst', 'hasReason', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
+          SLA_BREACHED: { target: 'escalated', guard: and(['slaDue', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
+        },
       },
-    },
-    // Waiting, unclaimed, in a higher tier's queue (L2 or lead).
-    escalated: {
-      on: {
-        CLAIM: { target: 'claimed', guard: 'isAnalyst', actions: 'takeClaim' },
-        ESCALATE: { target: 'escalated', guard: and(['isAnalyst', 'hasReason', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
-        SLA_BREACHED: [
-          { target: 'escalated', guard: and(['slaDue', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
-          { guard: 'slaDue', actions: ['markOverdue', 'emitOverdue'] },
-        ],
+      // Waiting, unclaimed, in a higher tier's queue (L2 or lead).
+      escalated: {
+        on: {
+          CLAIM: { target: 'claimed', guard: 'isAnalyst', actions: 'takeClaim' },
+          ESCALATE: { target: 'escalated', guard: and(['isAnalyst', 'hasReason', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
+          SLA_BREACHED: [
+            { target: 'escalated', guard: and(['slaDue', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
+            { guard: 'slaDue', actions: ['markOverdue', 'emitOverdue'] },
+          ],
+        },
       },
-    },
-    // One analyst works the case; only they may resolve, release or escalate it.
-    claimed: {
-      on: {
-        APPROVE: { target: 'resolved_approved', guard: 'isClaimant', actions: ['resolve', 'emitResolved'] },
-        DECLINE: { target: 'resolved_declined', guard: and(['isClaimant', 'hasReasonCode']), actions: ['resolve', 'emitResolved'] },
-        RELEASE: [
-          { target: 'escalated', guard: and(['isClaimant', 'isAboveFirstTier']), actions: 'dropClaim' },
-          { target: 'open', guard: 'isClaimant', actions: 'dropClaim' },
-        ],
-        IDLE_TIMEOUT: [
-          { target: 'escalated', guard: and(['idleDue', 'isAboveFirstTier']), actions: 'dropClaim' },
-          { target: 'open', guard: 'idleDue', actions: 'dropClaim' },
-        ],
-        ESCALATE: { target: 'escalated', guard: and(['isClaimant', 'hasReason', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
-        // The claim does not stop the tier's clock: a breach moves the case up and out of the claimant's hands.
-        SLA_BREACHED: [
-          { target: 'escalated', guard: and(['slaDue', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
-          { guard: 'slaDue', actions: ['markOverdue', 'emitOverdue'] },
-        ],
+      // One analyst works the case; only they may resolve, release or escalate it.
+      claimed: {
+        on: {
+          APPROVE: { target: 'resolved_approved', guard: 'isClaimant', actions: ['resolve', 'emitResolved'] },
+          DECLINE: { target: 'resolved_declined', guard: and(['isClaimant', 'hasReasonCode']), actions: ['resolve', 'emitResolved'] },
+          RELEASE: [
+            { target: 'escalated', guard: and(['isClaimant', 'isAboveFirstTier']), actions: 'dropClaim' },
+            { target: 'open', guard: 'isClaimant', actions: 'dropClaim' },
+          ],
+          IDLE_TIMEOUT: [
+            { target: 'escalated', guard: and(['idleDue', 'isAboveFirstTier']), actions: 'dropClaim' },
+            { target: 'open', guard: 'idleDue', actions: 'dropClaim' },
+          ],
+          ESCALATE: { target: 'escalated', guard: and(['isClaimant', 'hasReason', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
+          // The claim does not stop the tier's clock: a breach moves the case up and out of the claimant's hands.
+          SLA_BREACHED: [
+            { target: 'escalated', guard: and(['slaDue', 'hasNextTier']), actions: ['escalate', 'emitEscalated'] },
+            { guard: 'slaDue', actions: ['markOverdue', 'emitOverdue'] },
+          ],
+        },
       },
+      resolved_approved: { type: 'final' },
+      resolved_declined: { type: 'final' },
     },
-    resolved_approved: { type: 'final' },
-    resolved_declined: { type: 'final' },
-  },
-});
+  });
+}
 
-export type CaseSnapshot = SnapshotFrom<typeof caseMachine>;
+export type CaseMachine = ReturnType<typeof defineCaseMachine>;
+let defined: CaseMachine | undefined;
+
+/**
+ * The machine, built on first use: Temporal's sandbox evaluates the workflow modules afresh for every
+ * workflow, and most transactions' workflows end without a case (building it was about 2 % of the
+ * workflow thread's time a decision).
+ */
+export function caseMachine(): CaseMachine {
+  return (defined ??= defineCaseMachine());
+}
+
+export type CaseSnapshot = SnapshotFrom<CaseMachine>;
 
 export const statusOf = (s: CaseSnapshot): CaseStatus => s.value as CaseStatus;
 export const isResolved = (s: CaseSnapshot) => s.status === 'done';

@@ -39,7 +39,7 @@ const refused = (why: string) => ApplicationFailure.create({ message: why, type:
 export async function reviewCase({ tx, decision, settings, notify }: ReviewInput): Promise<Resolution> {
   const caseId = caseIdOf(tx.id);
   const { workflowId } = workflowInfo();
-  const actor = createActor(caseMachine, { input: { caseId, openedAt: Date.now(), policy: settings.casePolicy } });
+  const actor = createActor(caseMachine(), { input: { caseId, openedAt: Date.now(), policy: settings.casePolicy } });
   const emitted: CaseEmitted[] = [];
   let machineError: unknown = null;
   actor.on('*', (e) => { emitted.push(e); });
