@@ -11,6 +11,8 @@ RUN npx vite build --config editor/vite.config.ts && date -u > editor/dist/.buil
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+# Applied to node_modules by the install's postinstall (patches/README.md).
+COPY patches patches
 RUN npm ci --omit=dev --no-audit --no-fund || npm ci --no-audit --no-fund
 COPY . .
 COPY --from=editor /app/editor/dist editor/dist

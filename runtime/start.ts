@@ -186,6 +186,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
+        stackTraces: config.TEMPORAL_WORKFLOW_STACK_TRACES,
       });
       const running = worker.run();
       if (answers) eager = { temporal: clientOn(workerConnection), answers };

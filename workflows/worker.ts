@@ -36,6 +36,8 @@ export interface WorkerOptions {
   /** Concurrent local activities: the decision path's steps 2–4. */
   maxConcurrentLocalActivities?: number;
   sdkLogLevel?: LogLevel;
+  /** Record workflows' stacks for the stack trace query (TEMPORAL_WORKFLOW_STACK_TRACES); off unless true. */
+  stackTraces?: boolean;
   /** Tracing (observability/tracing.ts): activity interceptors, the workflow span sink, workflow interceptor modules. */
   tracing?: { interceptors: WorkerInterceptors; sinks: NonNullable<SdkWorkerOptions['sinks']>; workflowInterceptorModules: string[] } | null;
 }
@@ -51,6 +53,9 @@ function installRuntime(level: LogLevel): void {
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(opts.sdkLogLevel ?? 'WARN');
   const connection = await NativeConnection.connect({ address: opts.address });
+  // The SDK has no option for it: its workflow threads read this variable when Worker.create starts them
+  // (patches/@temporalio+worker+*.patch), so it is set here, for this worker's threads.
+  process.env['TEMPORAL_WORKFLOW_STACK_TRACES'] = String(opts.stackTraces ?? false);
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
