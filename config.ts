@@ -51,7 +51,7 @@ const envSchema = z.object({
   // process (api/routes/decisions.ts); false keeps to update-with-start for every decision.
   TEMPORAL_EAGER_START: flag.default(true),
   // The stack trace query (`temporal workflow stack`) needs the SDK to record a stack for every promise a
-  // workflow creates, about a fifth of the worker's CPU a decision (docs/reliability.md): off unless asked for.
+  // workflow creates, about a quarter of the worker's CPU a decision (docs/reliability.md): off unless asked for.
   TEMPORAL_WORKFLOW_STACK_TRACES: flag.default(false),
   FRAUDGUARD_ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
