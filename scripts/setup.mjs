@@ -5,8 +5,8 @@
 //   node scripts/setup.mjs --test     + Chromium for the browser tests
 //   --quiet                           print only what changed or failed
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { delimiter, join, relative, resolve } from 'node:path';
 import { ensureEditorBuilt } from './editor-build.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -85,10 +85,24 @@ function ensureChromium() {
   return findOnPath('chromium');
 }
 
+/**
+ * npm records each install in node_modules/.package-lock.json; a lock file or a dependency patch (patches/,
+ * applied by the install) changed since then means node_modules is not what the code expects.
+ */
+function warnIfInstallIsStale() {
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  if (!existsSync(installed)) return;
+  const patchesDir = join(root, 'patches');
+  const inputs = [join(root, 'package-lock.json'), ...(existsSync(patchesDir) ? readdirSync(patchesDir).filter((f) => f.endsWith('.patch')).map((f) => join(patchesDir, f)) : [])];
+  const newer = inputs.filter((f) => existsSync(f) && statSync(f).mtimeMs > statSync(installed).mtimeMs + 1000);
+  if (newer.length) say(`${newer.map((f) => relative(root, f)).join(', ')} changed since the last install: run \`npm install\` (or \`npm ci\`) to bring node_modules up to date.`);
+}
+
 try {
   if (!existsSync(join(root, 'node_modules'))) {
     throw new Error('node_modules is missing: run `npm install` (or `npm ci`) first.');
   }
+  warnIfInstallIsStale();
   mkdirSync(dataDir, { recursive: true });
   const temporal = ensureTemporalCli();
   writeFileSync(join(dataDir, 'tools.json'), JSON.stringify({ temporal, chromium: args.has('--test') ? ensureChromium() : undefined }, null, 2));
