@@ -49,6 +49,14 @@ describe('workflow histories', () => {
     await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-review-recorded-with-decision')));
   });
 
+  it('replays an APPROVE whose starter said it decides and records in one step (no patch marker, no search-attribute upsert)', async () => {
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-decide-and-record-input')));
+  });
+
+  it('replays a REVIEW whose starter said so too, up to its open case', async () => {
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-review-decide-and-record-input')));
+  });
+
   it('replays a DECLINE decided by a bulk request and carried on by its transaction workflow', async () => {
     await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history('transaction-decided-by-bulk')));
   });

@@ -17,6 +17,13 @@ export interface TransactionWorkflowInput {
    * api/bulk-in-process.ts): steps 1–4 are skipped and the workflow persists and branches on it.
    */
   decided?: Decision;
+  /**
+   * Steps 1–4 and the decision record in one local activity (decideAndRecord): what this code does,
+   * said by its starters in the input instead of by a patch marker, because the SDK records each
+   * patch's first use with a search-attribute upsert too, a history event and a visibility write on
+   * the server for every decision. Histories without it took the branch their patch markers say.
+   */
+  decideAndRecord?: boolean;
 }
 
 /** A transaction's workflow id: derived from its id, which makes every path to it idempotent. */
@@ -72,7 +79,7 @@ export async function transactionWorkflow(input: TransactionWorkflowInput): Prom
   if (input.decided) {
     // From the input, so replays take the same branch; histories without it never reach here.
     decision = input.decided;
-  } else if (patched(RECORDED_WITH_DECISION)) {
+  } else if (input.decideAndRecord || patched(RECORDED_WITH_DECISION)) {
     ({ decision, recorded } = await decide.decideAndRecord({ tx, receivedAtMs: input.receivedAtMs, workflowId: workflowInfo().workflowId }));
   } else if (patched(DECIDE_IN_ONE_LOCAL_ACTIVITY)) {
     decision = await decide.decideTransaction({ tx, receivedAtMs: input.receivedAtMs, workflowId: workflowInfo().workflowId });

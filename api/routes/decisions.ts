@@ -113,7 +113,7 @@ function transactionStart(deps: DecisionRouteDeps, tx: Transaction, receivedAtMs
   return {
     workflowId: transactionWorkflowId(tx.id),
     taskQueue: deps.taskQueue,
-    args: [{ tx, receivedAtMs }] as [TransactionWorkflowInput],
+    args: [{ tx, receivedAtMs, decideAndRecord: true }] as [TransactionWorkflowInput],
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
   };

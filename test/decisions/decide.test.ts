@@ -37,7 +37,7 @@ describe('POST /v1/decisions', () => {
     assert.equal(fetched.body.persisted, true);
   });
 
-  it('records the decision before answering, so an approved transaction\'s workflow, started eagerly, ends in one workflow task with no activity and no update', async () => {
+  it('records the decision before answering, so an approved transaction\'s workflow, started eagerly, ends in one workflow task of six events: no activity, no update, no patch marker', async () => {
     const tx = aTransaction({ amount: 3.5 });
     const res = await stack.post('/v1/decisions', tx);
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -53,6 +53,13 @@ describe('POST /v1/decisions', () => {
     // The worker runs in the API's process here: the workflow was started eagerly and its decision taken
     // from its local activity in process, with no update round trip.
     assert.ok(!events.includes('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED'), `answered without an update: ${events.join(', ')}`);
+    // The starter says which steps this code runs (TransactionWorkflowInput.decideAndRecord), so no patch
+    // marker and no search-attribute upsert (which the SDK adds to a patch's first use): one marker, the
+    // decision's local activity.
+    assert.deepEqual(events.map((t) => t.replace('EVENT_TYPE_', '')), [
+      'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED',
+      'MARKER_RECORDED', 'WORKFLOW_EXECUTION_COMPLETED',
+    ]);
     const again = await stack.post('/v1/decisions', tx);
     assert.deepEqual(again.body, res.body, 'a resubmission is answered by the finished workflow, the same');
   });
