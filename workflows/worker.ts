@@ -50,22 +50,30 @@ function installRuntime(level: LogLevel): void {
   Runtime.install({ logger: new DefaultLogger(level) });
 }
 
+/** Worker.create calls in turn, so that each worker's workflow threads start with its own stack-trace setting. */
+let creating: Promise<unknown> = Promise.resolve();
+
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(opts.sdkLogLevel ?? 'WARN');
   const connection = await NativeConnection.connect({ address: opts.address });
-  // The SDK has no option for it: its workflow threads read this variable when Worker.create starts them
-  // (patches/@temporalio+worker+*.patch), so it is set here, for this worker's threads.
-  process.env['TEMPORAL_WORKFLOW_STACK_TRACES'] = String(opts.stackTraces ?? false);
-  const worker = await Worker.create({
-    connection,
-    namespace: opts.namespace,
-    taskQueue: opts.taskQueue,
-    workflowBundle: await workflowBundle(opts.tracing?.workflowInterceptorModules, opts.workflowsPath),
-    activities: opts.activities,
-    ...(opts.tracing ? { interceptors: opts.tracing.interceptors, sinks: opts.tracing.sinks } : {}),
-    maxConcurrentLocalActivityExecutions: opts.maxConcurrentLocalActivities ?? 200,
-    maxConcurrentWorkflowTaskExecutions: 100,
-    maxCachedWorkflows: 2_000,
-  });
-  return { worker, connection };
+  const bundle = await workflowBundle(opts.tracing?.workflowInterceptorModules, opts.workflowsPath);
+  const create = () => {
+    // The SDK has no option for it: the workflow threads Worker.create starts read this variable from the
+    // environment they are given, a copy of the process's (patches/@temporalio+worker+*.patch).
+    process.env['TEMPORAL_WORKFLOW_STACK_TRACES'] = String(opts.stackTraces ?? false);
+    return Worker.create({
+      connection,
+      namespace: opts.namespace,
+      taskQueue: opts.taskQueue,
+      workflowBundle: bundle,
+      activities: opts.activities,
+      ...(opts.tracing ? { interceptors: opts.tracing.interceptors, sinks: opts.tracing.sinks } : {}),
+      maxConcurrentLocalActivityExecutions: opts.maxConcurrentLocalActivities ?? 200,
+      maxConcurrentWorkflowTaskExecutions: 100,
+      maxCachedWorkflows: 2_000,
+    });
+  };
+  const worker = creating.then(create);
+  creating = worker.catch(() => undefined);
+  return { worker: await worker, connection };
 }
