@@ -56,7 +56,7 @@ describe('POST /v1/decisions', () => {
     // The starter says which steps this code runs (TransactionWorkflowInput.decideAndRecord), so no patch
     // marker and no search-attribute upsert (which the SDK adds to a patch's first use): one marker, the
     // decision's local activity.
-    assert.deepEqual(events.map((t) => t.replace('EVENT_TYPE_', '')), [
+    assert.deepEqual(events.map((t) => String(t).replace('EVENT_TYPE_', '')), [
       'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED',
       'MARKER_RECORDED', 'WORKFLOW_EXECUTION_COMPLETED',
     ]);
