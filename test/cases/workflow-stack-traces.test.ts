@@ -21,32 +21,38 @@ async function workflowStack(workflowId: string): Promise<{ ok: boolean; output:
   }
 }
 
-for (const setting of [undefined, 'true'] as const) {
-  describe(`the stack trace query with TEMPORAL_WORKFLOW_STACK_TRACES ${setting ?? 'unset'}`, () => {
-    let stack: TestStack;
-    before(async () => {
-      stack = await startStack(setting ? { TEMPORAL_WORKFLOW_STACK_TRACES: setting } : {});
-      await deployCaseRuleset(stack);
-    });
-    after(async () => { await stack?.stop(); await stack?.dropSchema(); });
-
-    if (setting === 'true') {
-      it('`temporal workflow stack` shows an open case\'s workflow waiting in the review step', async () => {
-        const { txId } = await openCase(stack);
-        const answer = await workflowStack(`tx-${txId}`);
-        assert.ok(answer.ok, answer.output);
-        assert.match(answer.output, /workflows\/review-case\.ts/);
-      });
-    } else {
-      it('is off by default (it costs the worker CPU on every decision): the worker says so, and the case works on', async () => {
-        const { txId, caseId } = await openCase(stack);
-        const answer = await workflowStack(`tx-${txId}`);
-        assert.equal(answer.ok, false);
-        assert.match(answer.output, /stack traces are not enabled on this worker/);
-        const screen = await stack.get(`/v1/cases/${caseId}`);
-        assert.equal(screen.status, 200);
-        assert.equal(screen.body.case.status, 'open');
-      });
-    }
+/** A stack with the case ruleset deployed, started with `env`, for the suite it is called in. */
+function caseStack(env: Record<string, string>): () => TestStack {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startStack(env);
+    await deployCaseRuleset(stack);
   });
+  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
+  return () => stack;
 }
+
+describe('the stack trace query by default', () => {
+  const stack = caseStack({});
+
+  it('is off (it costs the worker CPU on every decision): the worker says so, and the case works on', async () => {
+    const { txId, caseId } = await openCase(stack());
+    const answer = await workflowStack(`tx-${txId}`);
+    assert.equal(answer.ok, false);
+    assert.match(answer.output, /stack traces are not enabled on this worker/);
+    const screen = await stack().get(`/v1/cases/${caseId}`);
+    assert.equal(screen.status, 200);
+    assert.equal(screen.body.case.status, 'open');
+  });
+});
+
+describe('the stack trace query with TEMPORAL_WORKFLOW_STACK_TRACES=true', () => {
+  const stack = caseStack({ TEMPORAL_WORKFLOW_STACK_TRACES: 'true' });
+
+  it('`temporal workflow stack` shows an open case\'s workflow waiting in the review step', async () => {
+    const { txId } = await openCase(stack());
+    const answer = await workflowStack(`tx-${txId}`);
+    assert.ok(answer.ok, answer.output);
+    assert.match(answer.output, /workflows\/review-case\.ts/);
+  });
+});
