@@ -92,9 +92,10 @@ function ensureChromium() {
 function warnIfInstallIsStale() {
   const installed = join(root, 'node_modules', '.package-lock.json');
   if (!existsSync(installed)) return;
+  const installedAt = statSync(installed).mtimeMs;
   const patchesDir = join(root, 'patches');
-  const inputs = [join(root, 'package-lock.json'), ...(existsSync(patchesDir) ? readdirSync(patchesDir).filter((f) => f.endsWith('.patch')).map((f) => join(patchesDir, f)) : [])];
-  const newer = inputs.filter((f) => existsSync(f) && statSync(f).mtimeMs > statSync(installed).mtimeMs + 1000);
+  const patches = existsSync(patchesDir) ? readdirSync(patchesDir).filter((f) => f.endsWith('.patch')).map((f) => join(patchesDir, f)) : [];
+  const newer = [join(root, 'package-lock.json'), ...patches].filter((f) => existsSync(f) && statSync(f).mtimeMs > installedAt + 1000);
   if (newer.length) say(`${newer.map((f) => relative(root, f)).join(', ')} changed since the last install: run \`npm install\` (or \`npm ci\`) to bring node_modules up to date.`);
 }
 
