@@ -205,8 +205,8 @@ let defined: CaseMachine | undefined;
 
 /**
  * The machine, built on first use: Temporal's sandbox evaluates the workflow modules afresh for every
- * workflow, and most transactions' workflows end without a case (building it was about 2 % of the
- * workflow thread's time a decision).
+ * workflow, and most transactions' workflows end without a case (building it took about 4 % of the
+ * workflow thread's busy time in a CPU profile at 40 decisions/s).
  */
 export function caseMachine(): CaseMachine {
   return (defined ??= defineCaseMachine());
