@@ -158,6 +158,29 @@ describe('Redis feature store', () => {
     assert.ok((await redis.zcard(`${p}{customer:steady}:seen`)) <= 2, 'retry records older than an hour are forgotten');
     assert.ok((await redis.pttl(`${p}{customer:steady}:m`)) > 0, 'idle keys expire');
   });
+  it('gives every key a lifetime, those first written after the entity\'s lifetimes were set too, and renews them as its time moves on', async () => {
+    const big: FeatureDefinition = { name: 'customer.big_count_1d', entity: 'customer', aggregate: 'count', windowMs: DAY, description: 'payments of 100 or more', filter: { minAmount: 100 } };
+    const s = online([...DEFAULT_FEATURES, big]);
+    const p = `${run}:${n}:`;
+    const keys = async () => {
+      const found: string[] = [];
+      let cursor = '0';
+      do { const [next, batch] = await redis.scan(cursor, 'MATCH', `${p}{customer:late}*`, 'COUNT', 1000); cursor = next; found.push(...batch); } while (cursor !== '0');
+      return found.sort();
+    };
+    await s.observe(tx({ at: T0, customer: 'late', amount: '10.00' }));
+    const first = await keys();
+    // A minute later: a device set and the filtered series' hash are new keys.
+    const later = await s.observe(tx({ at: T0 + MINUTE, customer: 'late', amount: '250.00', device: 'd1' }));
+    assert.equal(later['customer.big_count_1d'], 0);
+    const all = await keys();
+    assert.ok(all.length > first.length && all.some((k) => k.endsWith(':a:device')), `new keys: ${all.filter((k) => !first.includes(k)).join(', ')}`);
+    for (const k of all) assert.ok((await redis.pttl(k)) > DAY, `${k} has a lifetime`);
+
+    for (const k of all) await redis.pexpire(k, 60_000);
+    await s.observe(tx({ at: T0 + 2 * HOUR, customer: 'late', amount: '20.00', device: 'd1' }));
+    for (const k of all) assert.ok((await redis.pttl(k)) > DAY, `${k} renewed after an hour of the entity's time`);
+  });
 });
 
 describe('Redis feature store when Redis is unreachable', () => {

@@ -21,13 +21,19 @@ import { withTimeout } from './with-timeout.ts';
 const OBSERVE = `
 local p = cjson.decode(ARGV[1])
 local id, t, amt, ttl = p[1], p[2], p[3], p[4]
-local cached = redis.call('HGET', KEYS[1], 'r:' .. id)
-if cached then return {1, cached} end
+local meta = redis.call('HMGET', KEYS[1], 'r:' .. id, 'last', 'x')
+if meta[1] then return {1, meta[1]} end
+local last, refreshedAt = meta[2], tonumber(meta[3])
 local series, windows, reads, attrs = p[7], p[8], p[9], p[10]
 local ns, nw = #series, #windows
--- Key lifetimes are refreshed only when something new is kept (a bucket opens, a fraud is marked):
--- at least hourly for an active entity, while its keys live a day past its retention.
-local refresh = false
+-- Key lifetimes are refreshed once per hour of the entity's transaction time ('x': when last), and at
+-- once when a key may just have been created (a new entity, series or attribute set) or a fraud is
+-- marked: every key outlives the entity's last transaction by at least its retention.
+local refresh = not refreshedAt or t >= refreshedAt + 3600000
+-- Redis runs one command a call from Lua; these take many members or fields at once.
+local function chunked(cmd, key, items)
+  for i = 1, #items, 1000 do redis.call(cmd, key, unpack(items, i, math.min(i + 999, #items))) end
+end
 if p[12] == 1 then
   local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', t)
   for _, m in ipairs(due) do
@@ -54,84 +60,104 @@ if p[12] == 1 then
 end
 local out = {}
 for i = 1, nw * 4 + #reads * 2 + 2 do out[i] = 0 end
+-- The hot loop of the script (every field of every series hash, each call): locals for the library
+-- functions, fields told apart by their first byte (n 110, s 115, m 109, f 102, lo 108), and the
+-- series' windows unrolled into flat lists, so a field costs no table look-ups beyond its own. The
+-- same pass keeps what recording needs (the current bucket's count and maximum, the oldest bucket
+-- kept, the fields to forget), so no series hash is read twice.
+local byte, sub, num = string.byte, string.sub, tonumber
+local held = {}
 for si = 1, ns do
-  local mine = {}
-  for wi = 1, nw do if windows[wi][1] == si then mine[#mine + 1] = wi end end
-  if #mine > 0 then
-    local h = redis.call('HGETALL', KEYS[4 + si])
-    for j = 1, #h, 2 do
-      local kind = string.sub(h[j], 1, 1)
-      if kind ~= 'l' then
-        local k, v = tonumber(string.sub(h[j], 2)), tonumber(h[j + 1])
-        for _, wi in ipairs(mine) do
-          local w, b = windows[wi], (wi - 1) * 4
-          if k >= w[2] and k <= w[3] then
-            if kind == 'n' then out[b + 1] = out[b + 1] + v
-            elseif kind == 's' then out[b + 2] = out[b + 2] + v
-            elseif kind == 'm' then if v > out[b + 3] then out[b + 3] = v end
-            else out[b + 4] = out[b + 4] + v end
-          end
+  local k0, keep = series[si][1], series[si][3]
+  local los, his, at, nm = {}, {}, {}, 0
+  for wi = 1, nw do
+    local w = windows[wi]
+    if w[1] == si then nm = nm + 1; los[nm] = w[2]; his[nm] = w[3]; at[nm] = (wi - 1) * 4 end
+  end
+  local st = { doomed = {}, kept = k0 }
+  held[si] = st
+  local h = redis.call('HGETALL', KEYS[4 + si])
+  for j = 1, #h, 2 do
+    local f = h[j]
+    local kind = byte(f, 1)
+    if kind == 108 then st.lo = num(h[j + 1])
+    else
+      local k, v = num(sub(f, 2)), num(h[j + 1])
+      if k < keep then st.doomed[#st.doomed + 1] = f elseif k < st.kept then st.kept = k end
+      if k == k0 then if kind == 110 then st.n = v elseif kind == 109 then st.m = v end end
+      for q = 1, nm do
+        if k >= los[q] and k <= his[q] then
+          local b = at[q]
+          if kind == 110 then out[b + 1] = out[b + 1] + v
+          elseif kind == 115 then out[b + 2] = out[b + 2] + v
+          elseif kind == 109 then if v > out[b + 3] then out[b + 3] = v end
+          else out[b + 4] = out[b + 4] + v end
         end
       end
     end
   end
 end
 local base = nw * 4
+-- An attribute set seen holding members existed before this call (one that did not gets its lifetime now).
+local existed = {}
 for ri, r in ipairs(reads) do
   local key, v = KEYS[4 + ns + r[1]], attrs[r[1]][1]
-  out[base + ri * 2 - 1] = redis.call('ZCOUNT', key, r[2], '+inf')
+  local n = redis.call('ZCOUNT', key, r[2], '+inf')
+  out[base + ri * 2 - 1] = n
+  if n > 0 then existed[r[1]] = true end
   if v ~= '' then
     local seen = redis.call('ZSCORE', key, v)
+    if seen then existed[r[1]] = true end
     if seen and tonumber(seen) >= r[2] then out[base + ri * 2] = 1 end
   end
 end
-local last = redis.call('HGET', KEYS[1], 'last')
 if last then out[base + #reads * 2 + 1] = 1; out[base + #reads * 2 + 2] = tonumber(last) end
 for i = 1, ns do
-  local sr, key = series[i], KEYS[4 + i]
+  local sr, key, st = series[i], KEYS[4 + i], held[i]
   if sr[2] == 1 then
     local k = sr[1]
-    local n = redis.call('HINCRBY', key, 'n' .. k, 1)
+    local n = (st.n or 0) + 1
+    local set = {'n' .. k, n}
     if sr[6] == 1 then redis.call('HINCRBY', key, 's' .. k, amt) end
-    if sr[7] == 1 then
-      local m = redis.call('HGET', key, 'm' .. k)
-      if not m or tonumber(amt) > tonumber(m) then redis.call('HSET', key, 'm' .. k, amt) end
-    end
+    if sr[7] == 1 and (not st.m or num(amt) > st.m) then set[#set + 1] = 'm' .. k; set[#set + 1] = amt end
     if n == 1 then
-      refresh = true
-      local lo = tonumber(redis.call('HGET', key, 'lo'))
-      if not lo or k < lo then lo = k; redis.call('HSET', key, 'lo', k) end
+      -- A bucket opens: forget the buckets no window reaches any more.
+      if not st.lo then refresh = true end
+      local lo = st.lo
+      if not lo or k < lo then lo = k end
       if lo < sr[3] then
-        local newlo = k
-        for _, f in ipairs(redis.call('HKEYS', key)) do
-          if f ~= 'lo' then
-            local fk = tonumber(string.sub(f, 2))
-            if fk < sr[3] then redis.call('HDEL', key, f) elseif fk < newlo then newlo = fk end
-          end
-        end
-        redis.call('HSET', key, 'lo', newlo)
+        chunked('HDEL', key, st.doomed)
+        lo = st.kept
       end
+      if lo ~= st.lo then set[#set + 1] = 'lo'; set[#set + 1] = lo end
     end
+    redis.call('HSET', key, unpack(set))
   end
 end
 for ai, a in ipairs(attrs) do
   local key = KEYS[4 + ns + ai]
-  if a[1] ~= '' and redis.call('ZADD', key, 'GT', t, a[1]) == 1 then refresh = true end
+  if a[1] ~= '' and redis.call('ZADD', key, 'GT', t, a[1]) == 1 and not existed[ai] then refresh = true end
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. a[2])
 end
-if not last then refresh = true end
-if not last or t > tonumber(last) then redis.call('HSET', KEYS[1], 'last', t) end
 local parts = {}
 for i = 1, #out do parts[i] = string.format('%d', out[i]) end
 local answer = table.concat(parts, ',')
-redis.call('HSET', KEYS[1], 'r:' .. id, answer)
+local record = {'r:' .. id, answer}
+if not last or t > num(last) then record[#record + 1] = 'last'; record[#record + 1] = t end
+if refresh then record[#record + 1] = 'x'; record[#record + 1] = t end
+redis.call('HSET', KEYS[1], unpack(record))
 redis.call('ZADD', KEYS[2], t, id)
 local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (t - p[5]))
 local excess = redis.call('ZCARD', KEYS[2]) - #old - p[6]
 if excess > 0 then
   for _, x in ipairs(redis.call('ZRANGE', KEYS[2], #old, #old + excess - 1)) do old[#old + 1] = x end
 end
-for _, x in ipairs(old) do redis.call('HDEL', KEYS[1], 'r:' .. x); redis.call('ZREM', KEYS[2], x) end
+if #old > 0 then
+  local answers = {}
+  for i, x in ipairs(old) do answers[i] = 'r:' .. x end
+  chunked('HDEL', KEYS[1], answers)
+  chunked('ZREM', KEYS[2], old)
+end
 if refresh then for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end end
 return {0, answer}
 `;

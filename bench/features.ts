@@ -34,6 +34,13 @@ async function rows(fromDay: number, toDay: number): Promise<Transaction[]> {
   return out;
 }
 
+/** CPU seconds the Redis server has used (INFO cpu): what a lookup+update costs it, which bounds how many decisions one Redis core serves. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 async function redisFigures(): Promise<BenchFigure[]> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const prefix = `fg-bench-features-${process.pid}:`;
@@ -45,11 +52,15 @@ async function redisFigures(): Promise<BenchFigure[]> {
     const figures: BenchFigure[] = [];
     for (const [concurrency, txs] of [[1, c1], [64, c64]] as const) {
       let started = performance.now();
+      let cpu = await redisCpuSeconds(redis);
       const pings = await timed(Array.from({ length: txs.length }, (_, i) => i), concurrency, () => redis.ping());
       const pingRate = pings.length / ((performance.now() - started) / 1000);
+      const pingCpu = (await redisCpuSeconds(redis)) - cpu;
       started = performance.now();
+      cpu = await redisCpuSeconds(redis);
       const observes = await timed(txs, concurrency, (t) => store.observe(t));
       const observeRate = observes.length / ((performance.now() - started) / 1000);
+      const observeCpu = (await redisCpuSeconds(redis)) - cpu;
       for (const q of [0.5, 0.99] as const) {
         const label = q === 0.5 ? 'p50' : 'p99';
         figures.push(figure(`features: Redis lookup+update ${label}, ${concurrency} concurrent (${txs.length.toLocaleString('en')} tx)`, quantile(observes, q), 'ms',
@@ -58,6 +69,9 @@ async function redisFigures(): Promise<BenchFigure[]> {
       }
       if (concurrency > 1) {
         figures.push(figure(`features: Redis lookup+update throughput, ${concurrency} concurrent, one connection`, observeRate, 'tx/s', { name: `PINGs/s, ${concurrency} concurrent`, value: pingRate }));
+        // Two entity scripts a transaction; on a Redis shared by every API instance this is the ceiling.
+        figures.push(figure(`features: Redis server CPU per transaction's lookup+update, ${concurrency} concurrent`, (observeCpu * 1e6) / txs.length, 'µs',
+          { name: 'Redis server CPU per PING', value: (pingCpu * 1e6) / pings.length }));
       }
     }
     return figures;
