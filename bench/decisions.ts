@@ -158,6 +158,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     }
 
     let bestSingle = 0; // the single route's best throughput, the bulk figure's baseline
+    let bareAtMost: LoadResult | undefined; // the bare endpoint at the highest concurrency: the inline target's yardstick
     const bareLabel = (c: number) => `bare express endpoint, concurrency ${c}`;
     for (const c of CONCURRENCIES) {
       const measured = {} as Record<keyof typeof paths, MeasuredLoad>;
@@ -168,6 +169,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
         console.log(`${summary(`${name}, concurrency ${c}`, m.load)}; CPU ${m.cpuMs.toFixed(2)} ms a request in this process${server}`);
       }
       const base = measured.bare.load;
+      if (c === Math.max(...CONCURRENCIES)) bareAtMost = base;
       bestSingle = Math.max(bestSingle, measured.temporal.load.throughput);
       for (const [name, label] of [['temporal', 'POST /v1/decisions through Temporal'], ['inline', 'inline engine path (no Temporal)']] as const) {
         const r = measured[name].load;
@@ -175,8 +177,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
         const inlineTarget = name === 'inline' && c === Math.max(...CONCURRENCIES);
         figures.push(figure(`${at}: p50`, r.p50, 'ms', { name: bareLabel(c), value: base.p50 }));
         figures.push(figure(`${at}: p95`, r.p95, 'ms', { name: bareLabel(c), value: base.p95 }));
-        figures.push(figure(`${at}: p99`, r.p99, 'ms', { name: bareLabel(c), value: base.p99 },
-          inlineTarget ? { text: 'p99 ≤ 35 ms', met: r.p99 <= 35 } : undefined));
+        figures.push(figure(`${at}: p99`, r.p99, 'ms', { name: bareLabel(c), value: base.p99 }));
         figures.push(figure(`${at}: throughput`, r.throughput, 'req/s', { name: bareLabel(c), value: base.throughput },
           inlineTarget ? { text: '≥ 50 % of the bare endpoint (ratio ≥ 0.5)', met: r.throughput >= 0.5 * base.throughput } : undefined));
       }
@@ -190,6 +191,23 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
         if (t.serverCpuMs !== undefined) figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: Temporal dev server`, t.serverCpuMs, 'ms', inlineCpu));
         figures.push(figure(`CPU a decision on the inline engine path at concurrency ${c}`, i.cpuMs, 'ms', { name: `bare express endpoint at concurrency ${c}`, value: b.cpuMs }));
       }
+    }
+
+    // The inline target as one condition: half the bare endpoint's throughput, sustained, with p99 ≤ 35 ms.
+    // Paced like the Temporal run below: closed-loop at 32 in flight, a request's latency is mostly the
+    // queue the generator itself keeps (Little's law: 32 / throughput on average; the bare endpoint's own
+    // p99 there is 27–46 ms on this machine), so the closed-loop p99 above is reported but not the target.
+    if (bareAtMost) {
+      const half = bareAtMost.throughput / 2;
+      await settle();
+      const paced = await runLoad({ ...paths.inline, body: nextPayment, concurrency: Math.max(...CONCURRENCIES), durationMs: RATE_SECONDS * 1000, ratePerSecond: half });
+      console.log(summary(`inline at ${half.toFixed(0)}/s (half the bare endpoint's ${bareAtMost.throughput.toFixed(0)} req/s)`, paced));
+      const at = `inline engine path paced at half the bare endpoint's throughput (${half.toFixed(0)} req/s) for ${RATE_SECONDS} s`;
+      const bareAt = (q: string, v: number) => ({ name: `bare express endpoint, concurrency ${Math.max(...CONCURRENCIES)}: ${q}`, value: v });
+      figures.push(figure(`${at}: achieved rate (${paced.errors} errors)`, paced.throughput, 'req/s', bareAt('throughput', bareAtMost.throughput),
+        { text: '≥ 50 % of the bare endpoint (ratio ≥ 0.475: the paced rate within 5 %), no errors', met: paced.throughput >= 0.95 * half && paced.errors === 0 }));
+      figures.push(figure(`${at}: p50`, paced.p50, 'ms', bareAt('p50', bareAtMost.p50)));
+      figures.push(figure(`${at}: p99`, paced.p99, 'ms', bareAt('p99', bareAtMost.p99), { text: 'p99 ≤ 35 ms', met: paced.p99 <= 35 }));
     }
 
     // Fixed rate, as a payment switch sends them, the target's own condition: latency counts from each
