@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createOnnxScorer, modelsInDirectory, type ModelLoader } from './onnx-scorer.ts';
 import { createThreadedOnnxScorer } from './onnx-scorer-thread.ts';
@@ -67,6 +69,19 @@ describe('ONNX scorer on its own thread', () => {
     try {
       await assert.rejects(other.metadata('not-its-version'), (err: unknown) => err instanceof ModelRejected && err.problems.some((p) => p.includes('metadata.version')));
     } finally { await other.close(); }
+  });
+
+  it('closes while requests are under way without taking the process down: what was asked is answered, the rest refused', () => {
+    // In a process of its own: the failure this guards against is a native abort, not an exception.
+    const script = resolve(import.meta.dirname, '../test/ml/scorer-close-race.ts');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script, '8'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, `exit ${run.status} ${run.signal ?? ''}: ${run.stderr.slice(-600)}`);
+    assert.doesNotMatch(run.stderr, /Napi::Error|terminate called/);
+    const { rounds, outcomes } = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { rounds: number; outcomes: Record<string, number> };
+    assert.equal(rounds, 8);
+    assert.deepEqual(Object.keys(outcomes).filter((o) => o.startsWith('failed')), [], JSON.stringify(outcomes));
+    assert.ok((outcomes['answered'] ?? 0) >= 8, `the validation asked before closing is answered each round: ${JSON.stringify(outcomes)}`);
+    assert.ok((outcomes['refused: closed'] ?? 0) >= 8, `the model asked for while closing is refused each round: ${JSON.stringify(outcomes)}`);
   });
 
   it('fails requests made after it was closed instead of hanging', async () => {

@@ -12,7 +12,8 @@ type ScorerAsk =
   | { kind: 'open'; version: string; source: ModelSource }
   | { kind: 'score'; versions: string[]; vectors: FeatureVector[]; weights: ModelWeights | undefined; batch: BatchOptions | undefined }
   | { kind: 'release'; versions: string[] | undefined }
-  | { kind: 'validate'; onnx: Uint8Array; meta: ModelMetadata; known: readonly string[] };
+  | { kind: 'validate'; onnx: Uint8Array; meta: ModelMetadata; known: readonly string[] }
+  | { kind: 'close' };
 export type ScorerRequest = ScorerAsk & { id: number };
 export type ScorerReply =
   | { id: number; ok: true; value: unknown }
@@ -32,6 +33,7 @@ export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger
   let seq = 0;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let dead: Error | null = null;
+  let closing: Promise<void> | null = null;
   worker.on('message', (reply: ScorerReply) => {
     const w = waiting.get(reply.id);
     if (!w) return;
@@ -51,11 +53,12 @@ export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger
 
   const ask = <T>(req: ScorerAsk): Promise<T> => new Promise<T>((resolve, reject) => {
     if (dead) { reject(dead); return; }
+    if (closing && req.kind !== 'close') { reject(new Error('the scoring thread is closed')); return; }
     const id = ++seq;
     waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
     worker.ref(); // a request in flight keeps the process alive until answered
     worker.postMessage({ ...req, id } satisfies ScorerRequest);
-  }).finally(() => { if (waiting.size === 0) worker.unref(); });
+  }).finally(() => { if (waiting.size === 0 && !closing) worker.unref(); });
 
   const opened = new Map<string, Promise<ModelMetadata>>();
   const open = (version: string): Promise<ModelMetadata> => {
@@ -87,12 +90,18 @@ export function createThreadedOnnxScorer(opts: { load: ModelLoader; log?: Logger
       for (const v of versions ?? [...opened.keys()]) opened.delete(v);
       if (!dead) await ask({ kind: 'release', versions });
     },
-    async close() {
-      opened.clear();
-      // Sessions are released in the thread before it is stopped: an InferenceSession torn down with
-      // its thread's environment throws from native code, which aborts the whole process.
-      if (!dead) await withTimeout(ask({ kind: 'release', versions: undefined }), 5_000).catch(() => undefined);
-      await worker.terminate();
+    close() {
+      // Once: a second caller waits for the same end.
+      return closing ??= (async () => {
+        // Referenced from here on: the caller awaits the thread's end, which keeps the process alive until then.
+        worker.ref();
+        opened.clear();
+        // No onnxruntime object may outlive the thread's environment: an InferenceSession torn down with
+        // it throws from native code, which aborts the whole process. So nothing new is asked from here
+        // on, and the thread answers what it was asked, frees every session and only then is stopped.
+        if (!dead) await withTimeout(ask({ kind: 'close' }), 5_000).catch(() => undefined);
+        await worker.terminate();
+      })();
     },
   };
 }

@@ -22,8 +22,14 @@ const failure = (err: unknown): Extract<ScorerReply, { ok: false }>['error'] =>
     ? { name: err.name, message: err.message, version: err.version, issues: err.issues }
     : { name: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err) };
 
+// Work under way, so that closing waits for it: a session still being created, or run, when the
+// thread is stopped would be torn down with it (see close in onnx-scorer-thread.ts).
+const underWay = new Set<Promise<unknown>>();
+let closed = false;
+
 port.on('message', (req: ScorerRequest) => {
   const answer = async (): Promise<unknown> => {
+    if (closed) throw new Error('the scoring thread is closed');
     switch (req.kind) {
       case 'open':
         sources.set(req.version, req.source);
@@ -34,9 +40,16 @@ port.on('message', (req: ScorerRequest) => {
         return scorer.release(req.versions);
       case 'validate':
         return validateModel(req.onnx, req.meta, req.known);
+      case 'close':
+        closed = true;
+        await Promise.allSettled([...underWay]);
+        return scorer.release();
     }
   };
-  answer().then(
+  const work = answer();
+  underWay.add(work);
+  void work.finally(() => underWay.delete(work)).catch(() => undefined);
+  work.then(
     (value) => port.postMessage({ id: req.id, ok: true, value } satisfies ScorerReply),
     (err: unknown) => port.postMessage({ id: req.id, ok: false, error: failure(err) } satisfies ScorerReply),
   );
