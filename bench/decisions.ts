@@ -18,6 +18,8 @@ import { readDataset } from '../simulations/dataset.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,8,32').split(',').map(Number);
+/** The highest concurrency: where the inline target and the CPU figures are read. */
+const TOP = Math.max(...CONCURRENCIES);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
 const BULK_ROUNDS = Number(process.env.BENCH_BULK_ROUNDS ?? 5);
@@ -169,12 +171,12 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
         console.log(`${summary(`${name}, concurrency ${c}`, m.load)}; CPU ${m.cpuMs.toFixed(2)} ms a request in this process${server}`);
       }
       const base = measured.bare.load;
-      if (c === Math.max(...CONCURRENCIES)) bareAtMost = base;
+      if (c === TOP) bareAtMost = base;
       bestSingle = Math.max(bestSingle, measured.temporal.load.throughput);
       for (const [name, label] of [['temporal', 'POST /v1/decisions through Temporal'], ['inline', 'inline engine path (no Temporal)']] as const) {
         const r = measured[name].load;
         const at = `${label}, concurrency ${c}, ${SECONDS} s`;
-        const inlineTarget = name === 'inline' && c === Math.max(...CONCURRENCIES);
+        const inlineTarget = name === 'inline' && c === TOP;
         figures.push(figure(`${at}: p50`, r.p50, 'ms', { name: bareLabel(c), value: base.p50 }));
         figures.push(figure(`${at}: p95`, r.p95, 'ms', { name: bareLabel(c), value: base.p95 }));
         figures.push(figure(`${at}: p99`, r.p99, 'ms', { name: bareLabel(c), value: base.p99 }));
@@ -184,7 +186,7 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
       // What a decision costs in CPU, where the throughput ceiling comes from on a machine the server, the
       // worker, the API, Redis, Postgres and the load share. This process's time includes its load
       // generator (as the bare endpoint's does) and the worker's threads (workflows, the Rust core, ONNX).
-      if (c === Math.max(...CONCURRENCIES)) {
+      if (c === TOP) {
         const { temporal: t, inline: i, bare: b } = measured;
         const inlineCpu = { name: `inline engine path at concurrency ${c}`, value: i.cpuMs };
         figures.push(figure(`CPU a decision through Temporal at concurrency ${c}: API and worker process`, t.cpuMs, 'ms', inlineCpu));
@@ -200,10 +202,10 @@ export async function runDecisionsBench(): Promise<BenchFigure[]> {
     if (bareAtMost) {
       const half = bareAtMost.throughput / 2;
       await settle();
-      const paced = await runLoad({ ...paths.inline, body: nextPayment, concurrency: Math.max(...CONCURRENCIES), durationMs: RATE_SECONDS * 1000, ratePerSecond: half });
+      const paced = await runLoad({ ...paths.inline, body: nextPayment, concurrency: TOP, durationMs: RATE_SECONDS * 1000, ratePerSecond: half });
       console.log(summary(`inline at ${half.toFixed(0)}/s (half the bare endpoint's ${bareAtMost.throughput.toFixed(0)} req/s)`, paced));
       const at = `inline engine path paced at half the bare endpoint's throughput (${half.toFixed(0)} req/s) for ${RATE_SECONDS} s`;
-      const bareAt = (q: string, v: number) => ({ name: `bare express endpoint, concurrency ${Math.max(...CONCURRENCIES)}: ${q}`, value: v });
+      const bareAt = (q: string, v: number) => ({ name: `bare express endpoint, concurrency ${TOP}: ${q}`, value: v });
       figures.push(figure(`${at}: achieved rate (${paced.errors} errors)`, paced.throughput, 'req/s', bareAt('throughput', bareAtMost.throughput),
         { text: '≥ 50 % of the bare endpoint (ratio ≥ 0.475: the paced rate within 5 %), no errors', met: paced.throughput >= 0.95 * half && paced.errors === 0 }));
       figures.push(figure(`${at}: p50`, paced.p50, 'ms', bareAt('p50', bareAtMost.p50)));

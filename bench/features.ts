@@ -41,6 +41,15 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
   return field('used_cpu_user') + field('used_cpu_sys');
 }
 
+/** `timed` over `items`, with the calls' rate and the Redis server's CPU per item (µs) over the same run. */
+async function redisLoad<T>(redis: Redis, items: T[], concurrency: number, op: (item: T) => Promise<unknown>) {
+  const started = performance.now();
+  const cpu = await redisCpuSeconds(redis);
+  const latencies = await timed(items, concurrency, op);
+  const rate = latencies.length / ((performance.now() - started) / 1000);
+  return { latencies, rate, redisCpuUs: (((await redisCpuSeconds(redis)) - cpu) * 1e6) / items.length };
+}
+
 async function redisFigures(): Promise<BenchFigure[]> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const prefix = `fg-bench-features-${process.pid}:`;
@@ -51,16 +60,8 @@ async function redisFigures(): Promise<BenchFigure[]> {
     const [c1, c64] = [(await rows(10, 11)).slice(0, 5_000), await rows(11, 16)];
     const figures: BenchFigure[] = [];
     for (const [concurrency, txs] of [[1, c1], [64, c64]] as const) {
-      let started = performance.now();
-      let cpu = await redisCpuSeconds(redis);
-      const pings = await timed(Array.from({ length: txs.length }, (_, i) => i), concurrency, () => redis.ping());
-      const pingRate = pings.length / ((performance.now() - started) / 1000);
-      const pingCpu = (await redisCpuSeconds(redis)) - cpu;
-      started = performance.now();
-      cpu = await redisCpuSeconds(redis);
-      const observes = await timed(txs, concurrency, (t) => store.observe(t));
-      const observeRate = observes.length / ((performance.now() - started) / 1000);
-      const observeCpu = (await redisCpuSeconds(redis)) - cpu;
+      const { latencies: pings, rate: pingRate, redisCpuUs: pingCpuUs } = await redisLoad(redis, Array.from({ length: txs.length }, (_, i) => i), concurrency, () => redis.ping());
+      const { latencies: observes, rate: observeRate, redisCpuUs: observeCpuUs } = await redisLoad(redis, txs, concurrency, (t) => store.observe(t));
       for (const q of [0.5, 0.99] as const) {
         const label = q === 0.5 ? 'p50' : 'p99';
         figures.push(figure(`features: Redis lookup+update ${label}, ${concurrency} concurrent (${txs.length.toLocaleString('en')} tx)`, quantile(observes, q), 'ms',
@@ -70,8 +71,8 @@ async function redisFigures(): Promise<BenchFigure[]> {
       if (concurrency > 1) {
         figures.push(figure(`features: Redis lookup+update throughput, ${concurrency} concurrent, one connection`, observeRate, 'tx/s', { name: `PINGs/s, ${concurrency} concurrent`, value: pingRate }));
         // Two entity scripts a transaction; on a Redis shared by every API instance this is the ceiling.
-        figures.push(figure(`features: Redis server CPU per transaction's lookup+update, ${concurrency} concurrent`, (observeCpu * 1e6) / txs.length, 'µs',
-          { name: 'Redis server CPU per PING', value: (pingCpu * 1e6) / pings.length }));
+        figures.push(figure(`features: Redis server CPU per transaction's lookup+update, ${concurrency} concurrent`, observeCpuUs, 'µs',
+          { name: 'Redis server CPU per PING', value: pingCpuUs }));
       }
     }
     return figures;
