@@ -15,7 +15,7 @@ import { withTimeout } from './with-timeout.ts';
 // record the transaction; forget what no window can see; let idle keys expire. It is the twin of
 // engine/features/entity-state.ts, step for step. Only one entity's keys per call (one hash tag:
 // one Cluster slot); the calls of all a transaction's entities go out together: one round trip.
-// KEYS: meta hash (last, r:<id> answers), seen ids, pending labels, fraud marks, series…, attributes…
+// KEYS: meta hash (last, x: when lifetimes were last renewed, r:<id> answers), seen ids, pending labels, fraud marks, series…, attributes…
 // ARGV[1]: [id, t, amount micros, ttl, seen ms, seen max, series [k, record, keep from, bucket ms, fraud, sums, max]…,
 //   windows [series, lo, hi]…, reads [attribute, low]…, attributes [value, forget before]…, forget frauds before, fraud]
 const OBSERVE = `
