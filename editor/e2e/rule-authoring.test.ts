@@ -165,7 +165,8 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     await page.getByRole('link', { name: 'Simulate' }).click();
     // Early in the data set: a simulation warms its features on the weeks before its start, and
     // there are only two days before this one (the default suite's time budget).
-    await page.getByLabel('From').fill('2018-04-03');
+    // Exact: until the panel has replaced the test panel, 'From' also matches its "Pick one from history".
+    await page.getByLabel('From', { exact: true }).fill('2018-04-03');
     await page.getByLabel('To (inclusive)').fill('2018-04-04');
     await page.getByRole('button', { name: 'Run simulation' }).click();
     await page.getByTestId('sim-results').waitFor({ timeout: 600_000 });
