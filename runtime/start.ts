@@ -41,6 +41,7 @@ import type { FeatureStore } from '../engine/features/store.ts';
 import { createScorer } from './scorer.ts';
 import { decisionDeps } from './decision-deps.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { closeServer } from './close-server.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { toolPath } from './tools.ts';
 import { createSecurity, type Security } from './security.ts';
@@ -99,7 +100,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME });
   const stops: (() => Promise<unknown>)[] = [];
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
   };
   if (tracing) stops.push(() => tracing.shutdown());
@@ -115,9 +118,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
     await migrate(databaseUrl, config.DATABASE_SCHEMA, log);
     const db = createPool(databaseUrl, config.DATABASE_SCHEMA);
-    // An idle connection that Postgres closes (a restart, an outage, the embedded server stopping on the
-    // same signal as we do) is replaced on next use; unhandled, its error would end the process.
-    db.on('error', (err) => log.warn({ err: err.message }, 'an idle Postgres connection was closed'));
+    // An idle connection that Postgres closes (a restart, an outage) is replaced on next use; unhandled,
+    // its error would end the process. A terminal's Ctrl-C reaches the embedded server too (it runs in
+    // our process group), so while stopping that is expected, not worth a warning.
+    db.on('error', (err) => (stopping ? log.debug : log.warn).call(log, { err: err.message }, 'an idle Postgres connection was closed'));
     stops.push(() => db.end());
     // The case queue gauge is read from the cases mirror at each scrape, so every process reports the same figure;
     // with Postgres down the gauge is empty for that scrape rather than failing every other metric with it.
@@ -246,7 +250,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(config.PORT, config.HOST, ok); });
       const address = server.address();
       port = typeof address === 'object' && address ? address.port : config.PORT;
-      stops.push(() => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); }));
+      stops.push(() => closeServer(server));
       log.info({ port }, `FraudGuard API listening on http://127.0.0.1:${port}`);
     }
     if (config.METRICS_PORT !== undefined) {
@@ -258,7 +262,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         metrics.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text), () => res.writeHead(500).end());
       });
       await new Promise<void>((ok, fail) => { metricsServer.once('error', fail); metricsServer.listen(config.METRICS_PORT, config.HOST, ok); });
-      stops.push(() => new Promise<void>((ok) => { metricsServer.close(() => ok()); metricsServer.closeAllConnections(); }));
+      stops.push(() => closeServer(metricsServer));
       log.info({ metricsPort: config.METRICS_PORT }, 'metrics served without credentials on the metrics port');
     }
 
