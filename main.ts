@@ -14,6 +14,8 @@ try {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A closed terminal: the embedded Temporal server runs in a process group of its own and hears nothing of it.
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : `FraudGuard could not start: ${(err as Error).stack ?? String(err)}`);
   process.exit(1);

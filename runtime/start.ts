@@ -110,6 +110,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const dataDir = resolve(ROOT, config.FRAUDGUARD_DATA_DIR);
 
     let databaseUrl = config.DATABASE_URL;
+    const embeddedDatabase = !databaseUrl;
     if (!databaseUrl) {
       log.info('DATABASE_URL unset: starting the embedded PostgreSQL');
       const embedded = await startEmbeddedPostgres(dataDir, undefined, (line) => log.debug({ pg: line }));
@@ -119,9 +120,13 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     await migrate(databaseUrl, config.DATABASE_SCHEMA, log);
     const db = createPool(databaseUrl, config.DATABASE_SCHEMA);
     // An idle connection that Postgres closes (a restart, an outage) is replaced on next use; unhandled,
-    // its error would end the process. A terminal's Ctrl-C reaches the embedded server too (it runs in
-    // our process group), so while stopping that is expected, not worth a warning.
-    db.on('error', (err) => (stopping ? log.debug : log.warn).call(log, { err: err.message }, 'an idle Postgres connection was closed'));
+    // its error would end the process. While stopping that is expected, and so is the embedded server
+    // shutting down (admin_shutdown): a terminal's Ctrl-C reaches it directly, in our process group, a
+    // moment before it reaches us through npm and tsx. Neither is worth a warning.
+    db.on('error', (err) => {
+      const expected = stopping || (embeddedDatabase && (err as { code?: string }).code === '57P01');
+      (expected ? log.debug : log.warn).call(log, { err: err.message }, 'an idle Postgres connection was closed');
+    });
     stops.push(() => db.end());
     // The case queue gauge is read from the cases mirror at each scrape, so every process reports the same figure;
     // with Postgres down the gauge is empty for that scrape rather than failing every other metric with it.
@@ -135,7 +140,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       const executable = toolPath(ROOT, 'temporal');
       if (!executable) throw new Error('TEMPORAL_ADDRESS is unset and no Temporal CLI was found: run `npm run setup` (it installs one) or set TEMPORAL_ADDRESS.');
       log.info('TEMPORAL_ADDRESS unset: starting the Temporal dev server on 127.0.0.1:7233');
-      const server = await startTemporalDevServer({ executable, port: 7233, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE });
+      const server = await startTemporalDevServer({ executable, port: 7233, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, ownProcessGroup: true });
       stops.push(server.stop);
       temporalAddress = server.address;
     }

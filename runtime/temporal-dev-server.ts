@@ -23,6 +23,12 @@ export interface DevServerOptions {
   onLog?: (line: string) => void;
   /** Let the process exit while the server runs (a test file's own server, stopped on exit). */
   unref?: boolean;
+  /**
+   * Run it in a process group of its own, so that a terminal's Ctrl-C, which goes to the whole
+   * foreground group, reaches only its owner, which stops it after its worker has drained (`npm start`:
+   * main.ts stops everything on SIGINT, SIGTERM and SIGHUP). Else it stops at once with its owner's group.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /**
@@ -47,7 +53,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMA_ARGS);
   }
-  const child: ChildProcess = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const child: ChildProcess = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false });
   const output: string[] = [];
   const onData = (buf: Buffer) => {
     for (const line of buf.toString().split('\n').filter(Boolean)) {

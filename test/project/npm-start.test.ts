@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Connection, Client } from '@temporalio/client';
 import { portOpen } from '../../runtime/temporal-dev-server.ts';
 import { aTransaction } from '../support/stack.ts';
 
@@ -16,6 +17,40 @@ const EMBEDDED_TEMPORAL_PORT = 7233;
 
 interface LogLine { level: number; msg: string; port?: number }
 
+interface Running {
+  child: ChildProcess;
+  base: string;
+  /** Everything it printed, in order: its JSON log lines, and the others (the Temporal SDK's core logs as text) at the level their text names. */
+  lines: LogLine[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** main.ts with no service configured, as the leader of its own process group (as a shell runs a command). */
+async function startMain(dataDir: string, adminKey: string): Promise<Running> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', FRAUDGUARD_DATA_DIR: dataDir, FRAUDGUARD_ADMIN_API_KEY: adminKey };
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'DATABASE_SCHEMA', 'METRICS_PORT']) delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const lines: LogLine[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
+  const port = await new Promise<number>((ok, fail) => {
+    const onText = (chunk: Buffer) => {
+      for (const text of chunk.toString().split('\n').filter(Boolean)) {
+        try {
+          const line = JSON.parse(text) as LogLine;
+          lines.push(line);
+          if (line.msg.startsWith('FraudGuard API listening') && line.port) ok(line.port);
+        } catch {
+          lines.push({ level: /\bERROR\b/.test(text) ? 50 : /\bWARN\b/.test(text) ? 40 : 30, msg: text });
+        }
+      }
+    };
+    child.stdout?.on('data', onText);
+    child.stderr?.on('data', onText);
+    void exited.then(({ code }) => fail(new Error(`main.ts exited (${code}) before listening:\n${lines.map((l) => l.msg).join('\n')}`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}`, lines, exited };
+}
+
 /** Kills the processes whose command line names `text` (Linux's /proc; nothing elsewhere). */
 function killProcessesMentioning(text: string): void {
   if (!existsSync('/proc')) return;
@@ -26,51 +61,39 @@ function killProcessesMentioning(text: string): void {
   }
 }
 
+/** After it said it was stopping: its exit, every embedded service gone, and not a warning on the way. */
+async function assertStoppedCleanly(run: Running): Promise<void> {
+  const { code, signal } = await run.exited;
+  const said = run.lines.map((l) => l.msg).join('\n');
+  assert.deepEqual({ code, signal }, { code: 0, signal: null }, said);
+  for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT]) assert.equal(await portOpen(port), false, `port ${port} still open after exit`);
+  const stopping = run.lines.findIndex((l) => l.msg === 'stopping');
+  assert.ok(stopping >= 0, `says it is stopping:\n${said}`);
+  assert.deepEqual(run.lines.slice(stopping).filter((l) => l.level >= 40).map((l) => l.msg), [], 'a clean stop logs no warning or error');
+}
+
 describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL_ADDRESS)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fg-npm-start-'));
   // Run as root, PostgreSQL runs as the user "postgres", who must be able to enter it (mkdtemp makes it 700).
   chmodSync(dataDir, 0o755);
   const adminKey = `fgk_start_${randomBytes(18).toString('base64url')}`;
-  // Everything it printed, in order: its own JSON log lines, and others (the Temporal SDK's core logs
-  // as text) given the level their text names.
-  const lines: LogLine[] = [];
-  let child: ChildProcess;
-  let base = '';
-  let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  const tx = aTransaction();
+  const runs: Running[] = [];
 
   before(async () => {
     for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT]) {
       assert.equal(await portOpen(port), false, `port ${port} is taken (a running \`npm start\`?): the embedded services need it`);
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', FRAUDGUARD_DATA_DIR: dataDir, FRAUDGUARD_ADMIN_API_KEY: adminKey };
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'DATABASE_SCHEMA', 'METRICS_PORT']) delete env[name];
-    child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
-    const listening = new Promise<number>((ok, fail) => {
-      const onText = (chunk: Buffer) => {
-        for (const text of chunk.toString().split('\n').filter(Boolean)) {
-          try {
-            const line = JSON.parse(text) as LogLine;
-            lines.push(line);
-            if (line.msg.startsWith('FraudGuard API listening') && line.port) ok(line.port);
-          } catch {
-            lines.push({ level: /\bERROR\b/.test(text) ? 50 : /\bWARN\b/.test(text) ? 40 : 30, msg: text });
-          }
-        }
-      };
-      child.stdout?.on('data', onText);
-      child.stderr?.on('data', onText);
-      void exited.then(({ code }) => fail(new Error(`main.ts exited (${code}) before listening:\n${lines.map((l) => l.msg).join('\n')}`)));
-    });
-    base = `http://127.0.0.1:${await listening}`;
+    runs.push(await startMain(dataDir, adminKey));
   });
 
   after(async () => {
     // Should a test have failed with the process still up: stop it as a user would, and kill it only
     // if that does not work, then whatever it left running on this data directory (the embedded
     // PostgreSQL and Temporal server would otherwise keep their ports, and the next run could not start).
-    if (child.exitCode === null && child.signalCode === null) {
+    for (const { child, exited } of runs) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
@@ -81,14 +104,14 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
   });
 
   it('says which embedded service it starts for each setting left unset', () => {
-    const said = lines.map((l) => l.msg);
+    const said = (runs[0] as Running).lines.map((l) => l.msg);
     assert.ok(said.some((m) => m.startsWith('DATABASE_URL unset')), said.join('\n'));
     assert.ok(said.some((m) => m.startsWith('TEMPORAL_ADDRESS unset')), said.join('\n'));
     assert.ok(said.some((m) => m.startsWith('REDIS_URL unset')), said.join('\n'));
   });
 
   it('decides a transaction through its workflow and keeps the decision in the embedded PostgreSQL', async () => {
-    const tx = aTransaction();
+    const { base } = runs[0] as Running;
     const decided = await fetch(`${base}/v1/decisions`, { method: 'POST', headers: auth, body: JSON.stringify(tx) });
     assert.equal(decided.status, 200);
     const body = await decided.json() as { decision: string; workflow_id: string };
@@ -99,22 +122,36 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     assert.equal((await stored.json() as { persisted: boolean }).persisted, true);
   });
 
-  it('on SIGTERM answers the request under way, then stops everything it started and exits with 0', async () => {
+  it('on SIGTERM (a container being stopped) answers the request under way, then stops everything and exits with 0', async () => {
+    const run = runs[0] as Running;
     // A bulk request takes long enough to be under way when the signal comes.
     const transactions = Array.from({ length: 1000 }, () => aTransaction());
-    const reply = fetch(`${base}/v1/decisions/bulk`, { method: 'POST', headers: auth, body: JSON.stringify({ transactions }) });
+    const reply = fetch(`${run.base}/v1/decisions/bulk`, { method: 'POST', headers: auth, body: JSON.stringify({ transactions }) });
     await new Promise((r) => setTimeout(r, 150));
-    child.kill('SIGTERM');
+    run.child.kill('SIGTERM');
     const answered = await reply;
     assert.equal(answered.status, 200);
     assert.equal((await answered.json() as { decided: number }).decided, 1000);
+    await assertStoppedCleanly(run);
+  });
 
-    const { code, signal } = await exited;
-    assert.deepEqual({ code, signal }, { code: 0, signal: null }, lines.map((l) => l.msg).join('\n'));
-    for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT]) assert.equal(await portOpen(port), false, `port ${port} still open after exit`);
-    const stopping = lines.findIndex((l) => l.msg === 'stopping');
-    assert.ok(stopping >= 0, 'says it is stopping');
-    const complaints = lines.slice(stopping).filter((l) => l.level >= 40).map((l) => l.msg);
-    assert.deepEqual(complaints, [], 'a clean stop logs no warning or error');
+  it('started again on the same data directory, has the first run\'s decision and its workflow', async () => {
+    const run = await startMain(dataDir, adminKey);
+    runs.push(run);
+    const stored = await fetch(`${run.base}/v1/decisions/${tx['id'] as string}`, { headers: auth });
+    assert.equal(stored.status, 200);
+    const connection = await Connection.connect({ address: `127.0.0.1:${EMBEDDED_TEMPORAL_PORT}` });
+    try {
+      const described = await new Client({ connection }).workflow.getHandle(`tx-${tx['id'] as string}`).describe();
+      assert.equal(described.status.name, 'COMPLETED');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('on a terminal\'s Ctrl-C (SIGINT to its whole process group) stops everything and exits with 0, without a warning', async () => {
+    const run = runs[1] as Running;
+    process.kill(-(run.child.pid as number), 'SIGINT');
+    await assertStoppedCleanly(run);
   });
 });
