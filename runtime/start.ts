@@ -42,7 +42,7 @@ import { createScorer } from './scorer.ts';
 import { decisionDeps } from './decision-deps.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { closeServer } from './close-server.ts';
-import { startTemporalDevServer } from './temporal-dev-server.ts';
+import { EMBEDDED_TEMPORAL_PORT, startTemporalDevServer } from './temporal-dev-server.ts';
 import { toolPath } from './tools.ts';
 import { createSecurity, type Security } from './security.ts';
 import { metricsRoutes } from '../api/routes/metrics.ts';
@@ -113,7 +113,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const embeddedDatabase = !databaseUrl;
     if (!databaseUrl) {
       log.info('DATABASE_URL unset: starting the embedded PostgreSQL');
-      const embedded = await startEmbeddedPostgres(dataDir, undefined, (line) => log.debug({ pg: line }));
+      const embedded = await startEmbeddedPostgres(dataDir, (line) => log.debug({ pg: line }));
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
@@ -139,8 +139,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     if (!temporalAddress) {
       const executable = toolPath(ROOT, 'temporal');
       if (!executable) throw new Error('TEMPORAL_ADDRESS is unset and no Temporal CLI was found: run `npm run setup` (it installs one) or set TEMPORAL_ADDRESS.');
-      log.info('TEMPORAL_ADDRESS unset: starting the Temporal dev server on 127.0.0.1:7233');
-      const server = await startTemporalDevServer({ executable, port: 7233, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, ownProcessGroup: true });
+      log.info(`TEMPORAL_ADDRESS unset: starting the Temporal dev server on 127.0.0.1:${EMBEDDED_TEMPORAL_PORT}`);
+      const server = await startTemporalDevServer({ executable, port: EMBEDDED_TEMPORAL_PORT, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, ownProcessGroup: true });
       stops.push(server.stop);
       temporalAddress = server.address;
     }

@@ -14,6 +14,9 @@ export interface DevServer {
   kill(): Promise<void>;
 }
 
+/** Where `npm start` runs its dev server when TEMPORAL_ADDRESS is unset: the CLI's default port, so `temporal` commands find it. */
+export const EMBEDDED_TEMPORAL_PORT = 7233;
+
 export interface DevServerOptions {
   executable: string;
   port: number;

@@ -1,9 +1,7 @@
 import { commandArgs, commandConfig } from '../command-setup.ts';
 import { createPool } from '../../db/pool.ts';
 import { createAuditRepository } from '../../activities/pg/audit-repository.ts';
-
-// Where `npm start` keeps its embedded PostgreSQL (runtime/embedded-postgres.ts) when DATABASE_URL is unset.
-const EMBEDDED_DATABASE_URL = 'postgres://fraudguard:fraudguard@127.0.0.1:54329/fraudguard';
+import { EMBEDDED_DATABASE_URL } from '../../runtime/embedded-postgres.ts';
 
 const USAGE = 'fraudguard audit verify [--database-url URL] [--schema NAME] [--anchor SEQ:HASH] [--json]';
 
