@@ -1,54 +1,34 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Connection, Client } from '@temporalio/client';
-import { portOpen } from '../../runtime/temporal-dev-server.ts';
+import { EMBEDDED_POSTGRES_PORT } from '../../runtime/embedded-postgres.ts';
+import { EMBEDDED_TEMPORAL_PORT, portOpen } from '../../runtime/temporal-dev-server.ts';
+import { spawnMain, type ChildService } from '../support/processes.ts';
 import { aTransaction } from '../support/stack.ts';
 
 // The README's first command on a machine with none of the services configured: `npm start` runs
 // main.ts, which starts an embedded PostgreSQL, a Temporal dev server and the in-process feature store.
-const ROOT = resolve(import.meta.dirname, '../..');
-const EMBEDDED_POSTGRES_PORT = 54329;
-const EMBEDDED_TEMPORAL_PORT = 7233;
-
-interface LogLine { level: number; msg: string; port?: number }
-
-interface Running {
-  child: ChildProcess;
-  base: string;
-  /** Everything it printed, in order: its JSON log lines, and the others (the Temporal SDK's core logs as text) at the level their text names. */
-  lines: LogLine[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+interface Running extends ChildService { base: string }
 
 /** main.ts with no service configured, as the leader of its own process group (as a shell runs a command). */
 async function startMain(dataDir: string, adminKey: string): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', FRAUDGUARD_DATA_DIR: dataDir, FRAUDGUARD_ADMIN_API_KEY: adminKey };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'DATABASE_SCHEMA', 'METRICS_PORT']) delete env[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const lines: LogLine[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
-  const port = await new Promise<number>((ok, fail) => {
-    const onText = (chunk: Buffer) => {
-      for (const text of chunk.toString().split('\n').filter(Boolean)) {
-        try {
-          const line = JSON.parse(text) as LogLine;
-          lines.push(line);
-          if (line.msg.startsWith('FraudGuard API listening') && line.port) ok(line.port);
-        } catch {
-          lines.push({ level: /\bERROR\b/.test(text) ? 50 : /\bWARN\b/.test(text) ? 40 : 30, msg: text });
-        }
-      }
-    };
-    child.stdout?.on('data', onText);
-    child.stderr?.on('data', onText);
-    void exited.then(({ code }) => fail(new Error(`main.ts exited (${code}) before listening:\n${lines.map((l) => l.msg).join('\n')}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}`, lines, exited };
+  const service = await spawnMain({ PORT: '0', HOST: '127.0.0.1', FRAUDGUARD_DATA_DIR: dataDir, FRAUDGUARD_ADMIN_API_KEY: adminKey },
+    /FraudGuard API listening/, { unset: ['DATABASE_URL', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'DATABASE_SCHEMA', 'METRICS_PORT'], ownProcessGroup: true });
+  const listening = service.logs.map(parsed).find((l) => l.msg.startsWith('FraudGuard API listening'));
+  return { ...service, base: `http://127.0.0.1:${listening?.port}` };
+}
+
+/** A printed line: its own JSON log lines as they are, the others (the Temporal SDK's core logs, as text) at the level their text names. */
+function parsed(text: string): { level: number; msg: string; port?: number } {
+  try {
+    return JSON.parse(text) as { level: number; msg: string; port?: number };
+  } catch {
+    return { level: /\bERROR\b/.test(text) ? 50 : /\bWARN\b/.test(text) ? 40 : 30, msg: text };
+  }
 }
 
 /** Kills the processes whose command line names `text` (Linux's /proc; nothing elsewhere). */
@@ -64,12 +44,13 @@ function killProcessesMentioning(text: string): void {
 /** After it said it was stopping: its exit, every embedded service gone, and not a warning on the way. */
 async function assertStoppedCleanly(run: Running): Promise<void> {
   const { code, signal } = await run.exited;
-  const said = run.lines.map((l) => l.msg).join('\n');
+  const said = run.logs.join('\n');
   assert.deepEqual({ code, signal }, { code: 0, signal: null }, said);
   for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT]) assert.equal(await portOpen(port), false, `port ${port} still open after exit`);
-  const stopping = run.lines.findIndex((l) => l.msg === 'stopping');
+  const lines = run.logs.map(parsed);
+  const stopping = lines.findIndex((l) => l.msg === 'stopping');
   assert.ok(stopping >= 0, `says it is stopping:\n${said}`);
-  assert.deepEqual(run.lines.slice(stopping).filter((l) => l.level >= 40).map((l) => l.msg), [], 'a clean stop logs no warning or error');
+  assert.deepEqual(lines.slice(stopping).filter((l) => l.level >= 40).map((l) => l.msg), [], 'a clean stop logs no warning or error');
 }
 
 describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL_ADDRESS)', () => {
@@ -92,11 +73,9 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     // Should a test have failed with the process still up: stop it as a user would, and kill it only
     // if that does not work, then whatever it left running on this data directory (the embedded
     // PostgreSQL and Temporal server would otherwise keep their ports, and the next run could not start).
-    for (const { child, exited } of runs) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
+    for (const run of runs) {
+      const timer = setTimeout(() => void run.kill('SIGKILL'), 20_000);
+      await run.kill('SIGTERM');
       clearTimeout(timer);
     }
     killProcessesMentioning(dataDir);
@@ -104,7 +83,7 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
   });
 
   it('says which embedded service it starts for each setting left unset', () => {
-    const said = (runs[0] as Running).lines.map((l) => l.msg);
+    const said = (runs[0] as Running).logs.map((l) => parsed(l).msg);
     assert.ok(said.some((m) => m.startsWith('DATABASE_URL unset')), said.join('\n'));
     assert.ok(said.some((m) => m.startsWith('TEMPORAL_ADDRESS unset')), said.join('\n'));
     assert.ok(said.some((m) => m.startsWith('REDIS_URL unset')), said.join('\n'));

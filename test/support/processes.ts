@@ -6,19 +6,33 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface ChildService {
   child: ChildProcess;
+  /** Every line it printed on stdout and stderr, in order. */
   logs: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface SpawnOptions {
+  /** Variables of this process's environment not to pass on (the settings whose absence a test is about). */
+  unset?: readonly string[];
+  /** Make it the leader of a process group of its own, as a shell runs a command (signal the group with -pid). */
+  ownProcessGroup?: boolean;
+  timeoutMs?: number;
 }
 
 /**
  * Runs `main.ts` in its own process (a real worker or API that a test can SIGKILL), and resolves
  * once a log line matching `ready` appears.
  */
-export async function spawnMain(env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ChildService> {
+export async function spawnMain(env: Record<string, string>, ready: RegExp, opts: SpawnOptions = {}): Promise<ChildService> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env };
+  for (const name of opts.unset ?? []) delete childEnv[name];
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'main.ts')], {
-    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false,
   });
   const logs: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
   await new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`child not ready in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
     const onLine = (buf: Buffer) => {
@@ -29,15 +43,14 @@ export async function spawnMain(env: Record<string, string>, ready: RegExp, time
     };
     child.stdout?.on('data', onLine);
     child.stderr?.on('data', onLine);
-    child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`child exited (${code}) before ready:\n${logs.join('\n')}`)); });
+    void exited.then(({ code }) => { clearTimeout(timer); fail(new Error(`child exited (${code}) before ready:\n${logs.join('\n')}`)); });
   });
   return {
-    child, logs,
-    kill: (signal = 'SIGTERM') => new Promise<void>((ok) => {
-      if (child.exitCode !== null || child.signalCode !== null) { ok(); return; }
-      child.once('exit', () => ok());
-      child.kill(signal);
-    }),
+    child, logs, exited,
+    kill: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
   };
 }
 
