@@ -100,9 +100,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL });
   const tracing = startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME });
   const stops: (() => Promise<unknown>)[] = [];
-  let stopping = false;
   const stopAll = async () => {
-    stopping = true;
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
   };
   if (tracing) stops.push(() => tracing.shutdown());
@@ -120,11 +118,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     await migrate(databaseUrl, config.DATABASE_SCHEMA, log);
     const db = createPool(databaseUrl, config.DATABASE_SCHEMA);
     // An idle connection that Postgres closes (a restart, an outage) is replaced on next use; unhandled,
-    // its error would end the process. While stopping that is expected, and so is the embedded server
-    // shutting down (admin_shutdown): a terminal's Ctrl-C reaches it directly, in our process group, a
-    // moment before it reaches us through npm and tsx. Neither is worth a warning.
+    // its error would end the process. The embedded server shutting down (admin_shutdown) is no news:
+    // a terminal's Ctrl-C reaches it directly, in our process group, a moment before it reaches us
+    // through npm and tsx (our own stop ends this pool before it stops that server).
     db.on('error', (err) => {
-      const expected = stopping || (embeddedDatabase && (err as { code?: string }).code === '57P01');
+      const expected = embeddedDatabase && (err as { code?: string }).code === '57P01';
       (expected ? log.debug : log.warn).call(log, { err: err.message }, 'an idle Postgres connection was closed');
     });
     stops.push(() => db.end());
