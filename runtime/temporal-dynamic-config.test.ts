@@ -26,7 +26,8 @@ describe('Temporal server settings', () => {
   });
 
   it('are passed to the Temporal CLI as one --dynamic-config-value KEY=JSON pair each', () => {
-    assert.deepEqual(dynamicConfigArgs({ 'a.flag': true, 'b.rate': 1000 }), ['--dynamic-config-value', 'a.flag=true', '--dynamic-config-value', 'b.rate=1000']);
+    assert.deepEqual(dynamicConfigArgs({ 'a.flag': true, 'b.rate': 1000, 'c.shift': '10ms' }),
+      ['--dynamic-config-value', 'a.flag=true', '--dynamic-config-value', 'b.rate=1000', '--dynamic-config-value', 'c.shift="10ms"']);
     assert.equal(dynamicConfigArgs().length, Object.keys(TEMPORAL_DYNAMIC_CONFIG).length * 2);
   });
 });
