@@ -14,7 +14,7 @@ try {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  // A closed terminal: the embedded Temporal server runs in a process group of its own and hears nothing of it.
+  // A closed terminal: the embedded servers run in process groups of their own and hear nothing of it.
   process.on('SIGHUP', () => void stop('SIGHUP'));
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : `FraudGuard could not start: ${(err as Error).stack ?? String(err)}`);

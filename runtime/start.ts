@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Express } from 'express';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
-import { createPool, type Db } from '../db/pool.ts';
+import { closePool, createPool, type Db } from '../db/pool.ts';
 import { seedDefaults } from '../db/seed.ts';
 import { createApp } from '../api/app.ts';
 import { decisionRoutes } from '../api/routes/decisions.ts';
@@ -108,7 +108,6 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const dataDir = resolve(ROOT, config.FRAUDGUARD_DATA_DIR);
 
     let databaseUrl = config.DATABASE_URL;
-    const embeddedDatabase = !databaseUrl;
     if (!databaseUrl) {
       log.info('DATABASE_URL unset: starting the embedded PostgreSQL');
       const embedded = await startEmbeddedPostgres(dataDir, (line) => log.debug({ pg: line }));
@@ -118,14 +117,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     await migrate(databaseUrl, config.DATABASE_SCHEMA, log);
     const db = createPool(databaseUrl, config.DATABASE_SCHEMA);
     // An idle connection that Postgres closes (a restart, an outage) is replaced on next use; unhandled,
-    // its error would end the process. The embedded server shutting down (admin_shutdown) is no news:
-    // a terminal's Ctrl-C reaches it directly, in our process group, a moment before it reaches us
-    // through npm and tsx (our own stop ends this pool before it stops that server).
-    db.on('error', (err) => {
-      const expected = embeddedDatabase && (err as { code?: string }).code === '57P01';
-      (expected ? log.debug : log.warn).call(log, { err: err.message }, 'an idle Postgres connection was closed');
-    });
-    stops.push(() => db.end());
+    // its error would end the process. Our own stop closes this pool before an embedded server.
+    db.on('error', (err) => log.warn({ err: err.message }, 'an idle Postgres connection was closed'));
+    stops.push(() => closePool(db));
     // The case queue gauge is read from the cases mirror at each scrape, so every process reports the same figure;
     // with Postgres down the gauge is empty for that scrape rather than failing every other metric with it.
     const caseMirror = createCaseRepository(db);

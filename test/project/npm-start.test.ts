@@ -128,9 +128,17 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     }
   });
 
-  it('on a terminal\'s Ctrl-C (SIGINT to its whole process group) stops everything and exits with 0, without a warning', async () => {
+  it('on a terminal\'s Ctrl-C (SIGINT to its whole process group) answers the request under way, stops everything and exits with 0, without a warning', async () => {
     const run = runs[1] as Running;
+    // The signal reaches every process of the group at once: an embedded service in it would stop
+    // before the request under way had committed its decisions.
+    const transactions = Array.from({ length: 1000 }, () => aTransaction());
+    const reply = fetch(`${run.base}/v1/decisions/bulk`, { method: 'POST', headers: auth, body: JSON.stringify({ transactions }) });
+    await new Promise((r) => setTimeout(r, 150));
     process.kill(-(run.child.pid as number), 'SIGINT');
+    const answered = await reply;
+    assert.equal(answered.status, 200);
+    assert.equal((await answered.json() as { decided: number }).decided, 1000);
     await assertStoppedCleanly(run);
   });
 });
