@@ -1,6 +1,7 @@
 // `npm start`: the decision API and a worker, with embedded services for whatever is not configured.
 import { ConfigError, loadConfig } from './config.ts';
 import { start } from './runtime/start.ts';
+import { StartupError } from './runtime/startup-error.ts';
 
 try {
   const running = await start(loadConfig());
@@ -17,6 +18,7 @@ try {
   // A closed terminal: the embedded servers run in process groups of their own and hear nothing of it.
   process.on('SIGHUP', () => void stop('SIGHUP'));
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : `FraudGuard could not start: ${(err as Error).stack ?? String(err)}`);
+  console.error(err instanceof ConfigError ? err.message
+    : `FraudGuard could not start: ${err instanceof StartupError ? err.message : (err as Error).stack ?? String(err)}`);
   process.exit(1);
 }

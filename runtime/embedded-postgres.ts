@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { portOpen } from './temporal-dev-server.ts';
+import { StartupError } from './startup-error.ts';
 
 export interface EmbeddedDb {
   url: string;
@@ -20,11 +21,17 @@ export const EMBEDDED_DATABASE_URL = `postgres://fraudguard:fraudguard@127.0.0.1
 
 export async function startEmbeddedPostgres(dataDir: string, log?: (line: string) => void): Promise<EmbeddedDb> {
   const port = EMBEDDED_POSTGRES_PORT;
-  if (await portOpen(port)) throw new Error(`Port ${port} for the embedded PostgreSQL is in use: set DATABASE_URL to use a running server instead.`);
   const databaseDir = resolve(join(dataDir, 'postgres'));
+  if (await portOpen(port)) {
+    const pid = runningServerOf(databaseDir);
+    throw new StartupError(pid !== null
+      ? `The embedded PostgreSQL of ${databaseDir} is already running (pid ${pid}): another \`npm start\` uses it, or an earlier one `
+        + `was killed before it could stop it (it runs in a process group of its own). Stop that one, or the server (\`kill ${pid}\`), and start again.`
+      : `Port ${port} for the embedded PostgreSQL is in use: set DATABASE_URL to use a running server instead.`);
+  }
   const blocked = unreachableByPostgresUser(databaseDir);
   if (blocked) {
-    throw new Error(`The embedded PostgreSQL runs as the user "postgres" when FraudGuard runs as root, and that user cannot enter ${blocked} `
+    throw new StartupError(`The embedded PostgreSQL runs as the user "postgres" when FraudGuard runs as root, and that user cannot enter ${blocked} `
       + `(mode ${(statSync(blocked).mode & 0o777).toString(8)}) on the way to ${databaseDir}: set FRAUDGUARD_DATA_DIR to a directory outside it `
       + '(e.g. /var/lib/fraudguard), or DATABASE_URL to use a running PostgreSQL.');
   }
@@ -65,6 +72,27 @@ export function unreachableByPostgresUser(databaseDir: string, uid = process.get
   for (let dir = dirname(databaseDir); ; dir = dirname(dir)) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
     if (dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * The pid of a PostgreSQL server running on this data directory (the first line of its postmaster.pid,
+ * if that process is alive), else null.
+ */
+export function runningServerOf(databaseDir: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (err) {
+    // EPERM: alive, but another user's (the server runs as "postgres" when we run as root).
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
   }
 }
 

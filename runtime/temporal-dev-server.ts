@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dynamicConfigArgs } from './temporal-dynamic-config.ts';
+import { StartupError } from './startup-error.ts';
 
 export interface DevServer {
   address: string;
@@ -47,7 +48,7 @@ const SQLITE_PRAGMA_ARGS: readonly string[] = ['--sqlite-pragma', 'journal_mode=
 /** Starts Temporal's own CLI dev server (`temporal server start-dev`) and waits until it accepts connections. */
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
   if (await portOpen(opts.port)) {
-    throw new Error(`Port ${opts.port} is already in use: stop what listens there, or set TEMPORAL_ADDRESS to use a running Temporal server.`);
+    throw new StartupError(`Port ${opts.port} is already in use: stop what listens there, or set TEMPORAL_ADDRESS to use a running Temporal server.`);
   }
   const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(opts.port),
     '--namespace', opts.namespace ?? 'default', '--log-level', 'warn', ...dynamicConfigArgs(),

@@ -141,4 +141,17 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     assert.equal((await answered.json() as { decided: number }).decided, 1000);
     await assertStoppedCleanly(run);
   });
+
+  it('killed outright with its whole process group, says at the next start that its PostgreSQL is still running, and which process it is', async () => {
+    const run = await startMain(dataDir, adminKey);
+    runs.push(run);
+    process.kill(-(run.child.pid as number), 'SIGKILL');
+    await run.exited;
+    // The embedded servers run in process groups of their own: nothing stopped them.
+    const pid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const refused = await startMain(dataDir, adminKey).then(() => null, (err: Error) => err.message);
+    assert.match(refused ?? 'it started', new RegExp(`The embedded PostgreSQL of .* is already running \\(pid ${pid}\\).*\`kill ${pid}\``));
+    assert.doesNotMatch(refused ?? '', /\n\s+at /, 'an error the operator can act on, without a stack trace');
+    killProcessesMentioning(dataDir);
+  });
 });
