@@ -40,6 +40,9 @@ const envSchema = z.object({
   REDIS_URL: urlOf(['redis:', 'rediss:']).optional(),
   REDIS_KEY_PREFIX: z.string().default('fg:'),
   FEATURE_TIMEOUT_MS: z.coerce.number().int().positive().default(50),
+  // How far after this server's clock a transaction's occurred_at may lie before the API refuses it (400):
+  // senders' clocks drift a little; a payment stamped far ahead would reset its entities' features.
+  OCCURRED_AT_MAX_AHEAD: duration.prefault('15m'),
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('fraudguard'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { forEachConcurrently } from './bounded-concurrency.ts';
 import type { Decision } from '../engine/decision.ts';
-import { issuesOf, parseTransaction, transactionInputSchema, type FieldIssue, type Transaction } from '../engine/transaction.ts';
+import { issuesOf, parseTransaction, transactionInputSchema, type ClockBound, type FieldIssue, type Transaction } from '../engine/transaction.ts';
 
 /**
  * POST /v1/decisions/bulk: up to BULK_MAX transactions in one request. Each item is parsed on its own
@@ -39,6 +39,8 @@ export type DecideMany = (txs: Transaction[]) => Promise<Map<string, Decision | 
 export interface BulkDeps<View> {
   decideMany: DecideMany;
   view: (d: Decision) => View;
+  /** The receiving server's clock and how far ahead of it a transaction's time may lie. */
+  clock: ClockBound;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function decideBulk<View>(items: unknown[], deps: BulkDeps<View>): 
   // One decision per transaction id even when the batch repeats an id: later copies share the first's.
   const byId = new Map<string, { tx: Transaction; indexes: number[] }>();
   items.forEach((item, index) => {
-    const parsed = parseTransaction(item);
+    const parsed = parseTransaction(item, deps.clock);
     if (!parsed.ok) {
       results[index] = { index, transaction_id: idOf(item), ok: false,
         error: { code: 'INVALID_TRANSACTION', message: 'This transaction is invalid: see fields.', fields: parsed.issues } };

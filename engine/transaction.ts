@@ -109,8 +109,35 @@ function isMissing(issue: z.core.$ZodIssue): boolean {
   return false;
 }
 
-export function parseTransaction(input: unknown): ParseResult<Transaction> {
+/**
+ * How far after the receiving server's clock a transaction's time may lie. Features are measured on the
+ * transaction's own clock and an entity's store forgets what falls out of its longest window from the
+ * latest time it has seen, so one payment stamped years ahead would erase its customer's history and
+ * leave every later payment "0 seconds since the last". The API checks it; replays of history do not.
+ */
+export interface ClockBound { nowMs: number; maxAheadMs: number }
+
+export function parseTransaction(input: unknown, clock?: ClockBound): ParseResult<Transaction> {
   const parsed = transactionInputSchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };
-  return { ok: true, value: toTransaction(parsed.data) };
+  const tx = toTransaction(parsed.data);
+  if (clock && tx.occurredAtMs > clock.nowMs + clock.maxAheadMs) {
+    return { ok: false, issues: [{ field: 'occurred_at', reason: aheadOfClock(tx.occurredAtMs - clock.nowMs, clock) }] };
+  }
+  return { ok: true, value: tx };
+}
+
+function aheadOfClock(aheadMs: number, clock: ClockBound): string {
+  return `is ${spanOf(aheadMs)} after this server's clock (${new Date(clock.nowMs).toISOString()}): `
+    + `at most ${spanOf(clock.maxAheadMs)} ahead is accepted; send the time the payment happened, with its offset`;
+}
+
+/** A span in its largest whole unit ("3 days", "15 minutes"): enough to see how far off a clock is. */
+function spanOf(ms: number): string {
+  const units: [string, number][] = [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1_000]];
+  for (const [name, size] of units) {
+    const n = Math.floor(ms / size);
+    if (n >= 1) return `${n} ${name}${n === 1 ? '' : 's'}`;
+  }
+  return `${Math.max(0, Math.round(ms))} ms`;
 }

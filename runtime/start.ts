@@ -224,7 +224,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             temporal: async () => { await connection.healthService.check({}); },
           }),
           decisionRoutes({
-            temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, bulkInProcess, eager,
+            temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, bulkInProcess, eager, maxAheadMs: config.OCCURRED_AT_MAX_AHEAD,
             onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds),
           }),
           labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf }),

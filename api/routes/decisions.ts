@@ -26,6 +26,8 @@ export interface DecisionRouteDeps {
    * transaction's workflow is started eagerly, and the answers its decision activity hands over.
    */
   eager?: { temporal: Client; answers: LocalAnswers };
+  /** How far after this server's clock a transaction's `occurred_at` may lie (OCCURRED_AT_MAX_AHEAD). */
+  maxAheadMs: number;
 }
 
 /** How long an eagerly started workflow's decision is awaited in process before the workflow is asked instead. */
@@ -168,7 +170,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
 
   router.post('/v1/decisions', async (req: Request, res) => {
     const receivedAtMs = Date.now();
-    const parsed = parseTransaction(req.body);
+    const parsed = parseTransaction(req.body, { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs });
     if (!parsed.ok) throw invalid(parsed.issues);
     const decision = await decideAndObserve(deps, parsed.value, receivedAtMs);
     if (deps.log?.isLevelEnabled('debug')) {
@@ -184,7 +186,9 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     if (!envelope.ok) throw invalid(envelope.issues);
     const throughWorkflows = oneByOne((tx) => decideThroughWorkflow(deps, tx, receivedAtMs), deps.bulkConcurrency ?? 64);
     const decideMany = deps.bulkInProcess ? deps.bulkInProcess(receivedAtMs, throughWorkflows) : throughWorkflows;
-    const reply = await decideBulk(envelope.items, { view: decisionView, decideMany: observed(deps, decideMany, receivedAtMs) });
+    const reply = await decideBulk(envelope.items, {
+      view: decisionView, decideMany: observed(deps, decideMany, receivedAtMs), clock: { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs },
+    });
     res.status(200).json(reply);
   });
 

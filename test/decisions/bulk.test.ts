@@ -41,10 +41,11 @@ describe('POST /v1/decisions/bulk', () => {
       { ...aTransaction(), amount: '-3' },
       { ...aTransaction(), currency: 'euro', surprise: 1 },
       'not an object',
+      { ...aTransaction(), occurred_at: '2099-01-01T00:00:00Z' },
     ] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual([res.body.decided, res.body.invalid, res.body.failed], [1, 3, 0]);
-    const [ok, negative, twoFaults, notObject] = res.body.results;
+    assert.deepEqual([res.body.decided, res.body.invalid, res.body.failed], [1, 4, 0]);
+    const [ok, negative, twoFaults, notObject, ahead] = res.body.results;
     assert.equal(ok.ok, true);
     assert.equal(ok.decision.transaction_id, good['id']);
     assert.equal(negative.ok, false);
@@ -53,6 +54,8 @@ describe('POST /v1/decisions/bulk', () => {
     assert.deepEqual(new Set(twoFaults.error.fields.map((f: { field: string }) => f.field)), new Set(['currency', '(body)']));
     assert.equal(notObject.transaction_id, null);
     assert.equal(notObject.error.fields[0].field, '(body)');
+    assert.deepEqual(ahead.error.fields.map((f: { field: string }) => f.field), ['occurred_at']);
+    assert.match(ahead.error.fields[0].reason, /days after this server's clock .*at most 15 minutes ahead/);
   });
 
   it('refuses an envelope that is not { transactions: [1..1000] } with 400 and the reason', async () => {

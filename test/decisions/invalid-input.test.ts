@@ -2,9 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 
+/** The instant `ms` written in the local time of a zone `hours` east of UTC ("…T12:00:00+02:00"). */
+const isoWithOffset = (ms: number, hours: number) =>
+  `${new Date(ms + hours * 3_600_000).toISOString().slice(0, 19)}+${String(hours).padStart(2, '0')}:00`;
+
 describe('POST /v1/decisions with bad input', () => {
   let stack: TestStack;
-  let curlId = '';
+  const accepted: string[] = []; // the requests here that are valid
   before(async () => { stack = await startStack(); });
   after(async () => { await stack?.stop(); await stack?.dropSchema(); });
 
@@ -19,6 +23,8 @@ describe('POST /v1/decisions with bad input', () => {
     ['an unknown field', aTransaction({ colour: 'red' }), '(body)', /unknown field\(s\): colour/],
     ['no merchant or terminal', (() => { const t = aTransaction(); delete t['merchant_id']; return t; })(), 'merchant_id', /merchant_id or terminal_id/],
     ['an array instead of an object', '[1,2]', '(body)', /object/],
+    ['a time years after the server clock', aTransaction({ occurred_at: '2099-01-01T00:00:00Z' }), 'occurred_at', /days after this server's clock \(\d{4}-.*\): at most 15 minutes ahead is accepted/],
+    ['a time two hours after the server clock, with an offset', aTransaction({ occurred_at: isoWithOffset(Date.now() + 2 * 3_600_000, 2) }), 'occurred_at', /1 hour after this server's clock/],
   ];
 
   for (const [what, body, field, reason] of cases) {
@@ -31,6 +37,28 @@ describe('POST /v1/decisions with bad input', () => {
       assert.match(issue.reason, reason);
     });
   }
+
+  it('decides a payment stamped a few minutes after the server clock (a sender\'s clock drifts)', async () => {
+    const res = await stack.post('/v1/decisions', aTransaction({ occurred_at: isoWithOffset(Date.now() + 5 * 60_000, 9), customer_id: 'c-drift' }));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    accepted.push(res.body.transaction_id);
+  });
+
+  it('keeps a customer\'s velocity as it was when a payment stamped years ahead is refused', async () => {
+    const customer = `c-ahead-${Date.now()}`;
+    const at = (minutes: number) => new Date(Date.UTC(2026, 10, 22, 10, minutes)).toISOString();
+    for (const minutes of [0, 5]) {
+      const res = await stack.post('/v1/decisions', aTransaction({ customer_id: customer, occurred_at: at(minutes) }));
+      assert.equal(res.status, 200);
+      accepted.push(res.body.transaction_id);
+    }
+    assert.equal((await stack.post('/v1/decisions', aTransaction({ customer_id: customer, occurred_at: '2030-11-22T10:00:00Z' }))).status, 400);
+    const third = await stack.post('/v1/decisions', aTransaction({ customer_id: customer, occurred_at: at(10) }));
+    accepted.push(third.body.transaction_id);
+    const stored = await stack.get(`/v1/decisions/${third.body.transaction_id}`);
+    assert.equal(stored.body.features['customer.tx_count_1d'], 2);
+    assert.equal(stored.body.features['customer.seconds_since_last'], 300);
+  });
 
   it('answers 400 MALFORMED_JSON to a body that is not JSON', async () => {
     const res = await stack.post('/v1/decisions', '{"id": "x", ');
@@ -47,13 +75,13 @@ describe('POST /v1/decisions with bad input', () => {
 
   it('accepts the JSON body curl -d sends as form-encoded', async () => {
     const tx = aTransaction();
-    curlId = tx['id'] as string;
+    accepted.push(tx['id'] as string);
     const res = await fetch(`${stack.url}/v1/decisions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${stack.adminKey}` }, body: JSON.stringify(tx) });
     assert.equal(res.status, 200);
   });
 
   it('wrote no transaction, decision or workflow for any refused request', async () => {
-    const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM transactions WHERE id <> $1', [curlId]);
-    assert.equal(rows[0].n, 0, 'only the one valid curl-style request may be recorded');
+    const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM transactions WHERE id <> ALL($1)', [accepted]);
+    assert.equal(rows[0].n, 0, 'only the valid requests may be recorded');
   });
 });
