@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { notificationRulesSchema } from './activities/notify/policy.ts';
+import { fxRatesSchema } from './engine/fx-rates.ts';
 
 /**
  * The whole runtime configuration, parsed once from the environment at start and passed down.
@@ -40,6 +41,8 @@ const envSchema = z.object({
   REDIS_URL: urlOf(['redis:', 'rediss:']).optional(),
   REDIS_KEY_PREFIX: z.string().default('fg:'),
   FEATURE_TIMEOUT_MS: z.coerce.number().int().positive().default(50),
+  // Conversion rates into one base currency for the amount_base fact, as JSON: {"EUR":1,"USD":0.92,…}.
+  FX_RATES: jsonOf(fxRatesSchema).optional(),
   // How far after this server's clock a transaction's occurred_at may lie before the API refuses it (400):
   // senders' clocks drift a little; a payment stamped far ahead would reset its entities' features.
   OCCURRED_AT_MAX_AHEAD: duration.prefault('15m'),

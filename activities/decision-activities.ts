@@ -1,6 +1,7 @@
 import type { Decision } from '../engine/decision.ts';
 import { decideArm, type LoadedRuleset } from '../engine/decide-arm.ts';
 import type { Arm, Deployment } from '../engine/deployment.ts';
+import type { FxRates } from '../engine/fx-rates.ts';
 import { buildFacts } from '../engine/facts.ts';
 import { routeToArm } from '../engine/routing.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
@@ -40,7 +41,7 @@ export interface DecisionActivityDeps {
   scorer: Scorer;
   rulesets: RulesetSource;
   deployments: DeploymentSource;
-  fxRates?: Record<string, number>;
+  fxRates?: FxRates | undefined;
   /** Wall clock; injectable so tests can pin it. */
   now?: () => number;
   observer?: DecisionObserver;

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.ts';
 import type { MemoryFeatureStore } from '../engine/features/memory-store.ts';
+import type { FxRates } from '../engine/fx-rates.ts';
 import { ReplayOutOfOrder } from '../engine/features/replay.ts';
 import { DatasetInvalid } from '../simulations/dataset.ts';
 import { simulationScorer } from '../simulations/model-scorer.ts';
@@ -18,6 +19,8 @@ export interface SimulationActivityDeps {
   /** The process's ONNX scorer (its scoring thread, loading from the registry): replays score without reason codes. */
   scorer: OnnxScorer;
   log?: Logger;
+  /** The rates decisions convert amounts with (amount_base): a replay uses the same. */
+  fxRates?: FxRates | undefined;
   /** Changed decisions stored per chunk for the paged list (all are counted). */
   changesPerChunk?: number;
 }
@@ -76,7 +79,7 @@ export function createSimulationActivities(deps: SimulationActivityDeps) {
         const { counts, store: after } = await replayRange({
           source: sourceOf(plan), db: deps.db, fromMs: range.fromMs, toMs: range.toMs, store,
           candidate: loadSide('candidate', plan.candidate, operators), baseline: loadSide('baseline', plan.baseline, operators),
-          scorer, changedLimit: deps.changesPerChunk ?? 10_000, signal: ctx.cancellationSignal,
+          scorer, fxRates: deps.fxRates, changedLimit: deps.changesPerChunk ?? 10_000, signal: ctx.cancellationSignal,
           onProgress: (fraction, counted) => {
             ctx.heartbeat({ fraction, counted });
             const now = Date.now();

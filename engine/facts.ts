@@ -1,6 +1,7 @@
 import type { FeatureVector } from './features/store.ts';
 import type { ArmScores } from './scoring.ts';
 import type { Transaction } from './transaction.ts';
+import { amountInBase, type FxRates } from './fx-rates.ts';
 
 /** The facts a rule can name: transaction fields, features, model scores and derived helpers. */
 export type Facts = Record<string, unknown>;
@@ -11,8 +12,8 @@ export const TRANSACTION_FACTS = [
 ] as const;
 
 export interface FactOptions {
-  /** Conversion rates to the base currency (units of base per unit of currency); base itself is 1. */
-  fxRates?: Record<string, number>;
+  /** Conversion rates to the base currency, for `amount_base` (fx-rates.ts). */
+  fxRates?: FxRates | undefined;
 }
 
 export function buildFacts(tx: Transaction, features: FeatureVector, scores: ArmScores | null, opts: FactOptions = {}): Facts {
@@ -34,7 +35,7 @@ export function buildFacts(tx: Transaction, features: FeatureVector, scores: Arm
     email_domain: tx.email?.split('@')[1]?.toLowerCase(),
     metadata: tx.metadata ?? {},
     local_hour: localHour(tx),
-    amount_base: amountInBase(tx, opts.fxRates),
+    amount_base: amountInBase(tx.amountValue, tx.currency, opts.fxRates),
   };
   for (const [name, value] of Object.entries(features)) facts[name] = value ?? undefined;
   if (scores) {
@@ -55,10 +56,4 @@ function localHour(tx: Transaction): number {
   }
   const m = /T(\d{2}):/.exec(tx.occurred_at);
   return m ? Number(m[1]) : new Date(tx.occurredAtMs).getUTCHours();
-}
-
-function amountInBase(tx: Transaction, rates: Record<string, number> | undefined): number | undefined {
-  if (!rates) return undefined;
-  const rate = rates[tx.currency];
-  return rate === undefined ? undefined : Math.round(tx.amountValue * rate * 100) / 100;
 }

@@ -171,7 +171,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const unfollow = scorer.follow(() => reader.currentDeployment());
     stops.push(async () => unfollow());
     const ledger = pgDecisionLedger(decisions, { timeoutMs: DECISION_COMMIT_TIMEOUT_MS, log });
-    const decideWith = decisionDeps({ stores, scorer, reader, featureTimeoutMs: config.FEATURE_TIMEOUT_MS, log, observer: metrics });
+    const decideWith = decisionDeps({ stores, scorer, reader, featureTimeoutMs: config.FEATURE_TIMEOUT_MS, log, observer: metrics, fxRates: config.FX_RATES });
 
     // With the API and the worker in one process, the API starts transactions' workflows eagerly on the
     // worker's connection and takes each decision from its local activity here (api/routes/decisions.ts).
@@ -183,7 +183,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         ...createPersistenceActivities({ decisions }),
         ...createLabelActivities({ featureStore: stores.store }),
         ...createBranchActivities({ db, featureStore: stores.store, config, observer: metrics }),
-        ...createSimulationActivities({ db, scorer, log }),
+        ...createSimulationActivities({ db, scorer, log, fxRates: config.FX_RATES }),
       };
       const { worker, connection: workerConnection } = await createWorker({
         address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, tracing: tracing?.worker,
@@ -231,8 +231,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           rulesetRoutes({ db, fourEyes: security.fourEyes }),
           deploymentRoutes({ db, fourEyes: security.fourEyes }),
           listRoutes({ db }),
-          factRoutes({ db }),
-          ruleTestRoutes({ db, decisions }),
+          factRoutes({ db, fxRates: config.FX_RATES }),
+          ruleTestRoutes({ db, decisions, fxRates: config.FX_RATES }),
           modelRoutes({ db, registry: scorer.registry }),
           simulationRoutes({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, datasetDir: resolve(ROOT, config.SIMULATION_DATA_DIR), actorOf }),
           caseRoutes({ temporal, decisions, queue: createCaseQueue(db), cases: caseMirror, deliveries: createDeliveryRepository(db) }),

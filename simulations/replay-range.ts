@@ -26,6 +26,7 @@ export interface ReplayRangeOptions {
   candidate: SimulationSide;
   baseline: SimulationSide;
   scorer: BatchScorer;
+  fxRates?: SimulateOptions['fxRates'];
   definitions?: readonly FeatureDefinition[];
   /** A store that has replayed exactly the history before fromMs. */
   store?: MemoryFeatureStore;
@@ -79,7 +80,7 @@ export async function replayRange(opts: ReplayRangeOptions): Promise<RangeResult
   }
 
   const counts = await simulate({
-    rows: rows(), candidate: opts.candidate, baseline: opts.baseline, scorer: opts.scorer, changedSampleLimit: opts.changedLimit ?? 10_000,
+    rows: rows(), candidate: opts.candidate, baseline: opts.baseline, scorer: opts.scorer, fxRates: opts.fxRates, changedSampleLimit: opts.changedLimit ?? 10_000,
     signal: opts.signal,
     onProgress: (done) => { counted = done; },
     onRow: opts.onRow,

@@ -2,6 +2,7 @@ import type { ArmDecision } from '../engine/decision.ts';
 import { decideArm, type LoadedRuleset } from '../engine/decide-arm.ts';
 import type { Arm } from '../engine/deployment.ts';
 import { buildFacts } from '../engine/facts.ts';
+import type { FxRates } from '../engine/fx-rates.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
 import { modelInput, type ArmScores, type ModelWeights } from '../engine/scoring.ts';
 import type { Transaction } from '../engine/transaction.ts';
@@ -56,6 +57,8 @@ export interface SimulateOptions {
   candidate: SimulationSide;
   baseline: SimulationSide;
   scorer: BatchScorer;
+  /** The conversion rates production decides with (amount_base), so both agree. */
+  fxRates?: FxRates | undefined;
   /** Keep at most this many changed decisions in the result (the total is always counted). */
   changedSampleLimit?: number;
   /** Rows scored together: one ONNX run per batch instead of one per row. */
@@ -95,8 +98,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationCounts>
       const bs = baseScores[i] ?? null;
       const ca = candArms[i] as ArmRuleset;
       const ba = baseArms[i] as ArmRuleset;
-      const c = await decideArm(ca.arm, ca.ruleset, buildFacts(row.tx, row.features, cs), cs);
-      const b = await decideArm(ba.arm, ba.ruleset, buildFacts(row.tx, row.features, bs), bs);
+      const c = await decideArm(ca.arm, ca.ruleset, buildFacts(row.tx, row.features, cs, { fxRates: opts.fxRates }), cs);
+      const b = await decideArm(ba.arm, ba.ruleset, buildFacts(row.tx, row.features, bs, { fxRates: opts.fxRates }), bs);
       const day = row.tx.occurred_at.slice(0, 10);
       count(candidate, { day, amount: row.tx.amountValue, fraud: row.fraud, decision: c });
       count(baseline, { day, amount: row.tx.amountValue, fraud: row.fraud, decision: b });

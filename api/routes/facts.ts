@@ -3,6 +3,7 @@ import type { Db } from '../../db/pool.ts';
 import { createListRepository } from '../../activities/pg/list-repository.ts';
 import { createModelRegistry } from '../../activities/model-registry.ts';
 import { TRANSACTION_FACTS } from '../../engine/facts.ts';
+import { baseCurrencyOf, type FxRates } from '../../engine/fx-rates.ts';
 import { DEFAULT_FEATURES, TRANSACTION_FEATURES, type FeatureDefinition } from '../../engine/features/definitions.ts';
 import { OPERATOR_DECORATORS } from '../../engine/rules/operators.ts';
 import { EVENT_TYPES, type EventType } from '../../engine/rules/ruleset.ts';
@@ -50,7 +51,7 @@ const TRANSACTION_FACT_INFO: Record<(typeof TRANSACTION_FACTS)[number], { type: 
   email_domain: { type: 'string', description: 'The domain of the e-mail address, lower-case' },
   metadata: { type: 'object', description: 'Free-form metadata the client sent; reach into it with "path": "$.key"' },
   local_hour: { type: 'number', description: 'Hour of day 0–23 in metadata.timezone when sent, else in the timestamp\'s own offset' },
-  amount_base: { type: 'number', description: 'Amount converted to the base currency, when rates are configured' },
+  amount_base: { type: 'number', description: 'Amount converted to the base currency (FX_RATES); absent for a currency without a rate' },
 };
 
 const OPERATOR_INFO: Record<string, string> = {
@@ -92,7 +93,15 @@ const windowText = (d: FeatureDefinition) => `${d.entity} · ${d.aggregate}${d.d
  * combined `score` and `score.<role>` for each registered model role; the operators, their
  * decorators, the event types and the lists that exist. The same names the API's validation accepts.
  */
-export function factRoutes(deps: { db: Db }): Router {
+/** What amount_base holds on this server: the rates it was started with, or that it is never set. */
+function amountBaseText(rates: FxRates | undefined): string {
+  if (!rates) return 'Never set on this server: no conversion rates are configured (FX_RATES)';
+  const base = baseCurrencyOf(rates);
+  const currencies = Object.keys(rates).sort();
+  return `Amount converted to ${base ?? 'the base currency'} (FX_RATES: ${currencies.join(', ')}); absent for any other currency`;
+}
+
+export function factRoutes(deps: { db: Db; fxRates?: FxRates | undefined }): Router {
   const router = Router();
   const lists = createListRepository(deps.db);
   const models = createModelRegistry(deps.db);
@@ -101,7 +110,8 @@ export function factRoutes(deps: { db: Db }): Router {
     const [allLists, allModels] = await Promise.all([lists.list(), models.list()]);
     const roles = [...new Set(allModels.map((m) => m.role))].sort();
     const facts: FactInfo[] = [
-      ...TRANSACTION_FACTS.map((name) => ({ name, kind: 'transaction' as const, ...TRANSACTION_FACT_INFO[name] })),
+      ...TRANSACTION_FACTS.map((name) => ({ name, kind: 'transaction' as const, ...TRANSACTION_FACT_INFO[name] }))
+        .map((f) => (f.name === 'amount_base' ? { ...f, description: amountBaseText(deps.fxRates) } : f)),
       ...DEFAULT_FEATURES.map((d) => ({ name: d.name, kind: 'feature' as const, type: 'number' as const, description: `${d.description} (${windowText(d)})` })),
       ...TRANSACTION_FEATURES.map((f) => ({ name: f.name, kind: 'feature' as const, type: 'number' as const, description: f.description })),
       { name: 'score', kind: 'score', type: 'number', description: 'The arm\'s combined model score in [0, 1], before rule score adjustments; absent when the arm has no model' },

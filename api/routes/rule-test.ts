@@ -5,6 +5,7 @@ import type { DecisionRepository } from '../../activities/pg/decision-repository
 import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createRuleCaches, listOperators } from '../../activities/ruleset-cache.ts';
 import { buildFacts } from '../../engine/facts.ts';
+import type { FxRates } from '../../engine/fx-rates.ts';
 import { computeTransactionFeatures } from '../../engine/features/compute.ts';
 import type { FeatureVector } from '../../engine/features/store.ts';
 import type { Outcome } from '../../engine/decision.ts';
@@ -46,7 +47,7 @@ export interface RuleTestReply {
  * model scores it was decided with; a pasted one has only its own tx.* features unless the request
  * gives others. Nothing is recorded and no feature state changes.
  */
-export function ruleTestRoutes(deps: { db: Db; decisions: DecisionRepository }): Router {
+export function ruleTestRoutes(deps: { db: Db; decisions: DecisionRepository; fxRates?: FxRates | undefined }): Router {
   const router = Router();
   const check = rulesetCheck(deps.db);
   const { lists } = createRuleCaches(createRulesetReader(deps.db));
@@ -82,7 +83,7 @@ export function ruleTestRoutes(deps: { db: Db; decisions: DecisionRepository }):
     if (body.features) { features = { ...features, ...body.features }; source = source === 'recorded' ? 'recorded' : 'given'; }
 
     await lists.refresh();
-    const facts = buildFacts(tx, features, scores);
+    const facts = buildFacts(tx, features, scores, { fxRates: deps.fxRates });
     const run = await explainRuleset(checked.ruleset, facts, { operators });
     const fired = run.fired.map((f) => ({ ...f }));
     const outcome = applyPolicy({ fired, modelScore: scores?.combined ?? null, policy: checked.ruleset.policy });

@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     let result;
     try {
       result = await replayRange({
-        source: { kind: 'dataset', dir: v.data as string }, fromMs, toMs, candidate, baseline, scorer,
+        source: { kind: 'dataset', dir: v.data as string }, fromMs, toMs, candidate, baseline, scorer, fxRates: config.FX_RATES,
         onProgress: (fraction, counted) => bar.update(Math.round(fraction * 1000), {
           rows: counted.toLocaleString('en'), rate: Math.round(counted / Math.max(0.001, (performance.now() - started) / 1000)).toLocaleString('en'),
         }),

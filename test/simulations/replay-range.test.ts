@@ -50,6 +50,18 @@ describe('replaying a stretch of the data set through a candidate beside a basel
     assert.equal(counts.changed.total, want.flagged, 'every flagged transaction is a changed decision');
   });
 
+  it('converts amounts with the rates production decides with (amount_base)', async () => {
+    const rows = readSlice('2018-04-01', '2018-04-01');
+    const want = expectedFigures(rows, (r) => Math.round(r.amount * 0.5 * 100) / 100 > 100);
+    const inBase = { name: 'in-base', rules: [{ name: 'Over 100 in base', conditions: { all: [{ fact: 'amount_base', operator: 'greaterThan', value: 100 }] }, event: { type: 'decline' } }] };
+    const { counts } = await replayRange({
+      source, fromMs: dayStartMs('2018-04-01'), toMs: dayStartMs('2018-04-02'), fxRates: { USD: 1, EUR: 0.5 },
+      candidate: side('candidate', inBase), baseline: side('baseline', amountRuleset(1e9, 'review', 'never')), scorer,
+    });
+    assert.ok(want.flagged > 0);
+    assert.deepEqual(figuresOf(counts.candidate).decisions, { APPROVE: want.transactions - want.flagged, REVIEW: 0, DECLINE: want.flagged });
+  });
+
   it('changes no decision when the candidate is the baseline', async () => {
     const { counts } = await replayRange({
       source, fromMs: dayStartMs('2018-04-01'), toMs: dayStartMs('2018-04-02'),
