@@ -53,7 +53,7 @@ export const transactionInputSchema = z.strictObject({
   channel: z.enum(['card_present', 'ecommerce', 'moto', 'atm', 'transfer', 'wallet']).optional(),
   mcc: z.string().regex(/^\d{4}$/, 'must be a four-digit merchant category code').optional(),
   email: z.email({ message: 'must be an e-mail address' }).max(254).optional(),
-  metadata: z.record(z.string(), z.union([z.string().max(1024), z.number(), z.boolean(), z.null()])).optional()
+  metadata: z.record(z.string(), z.union([z.string().max(1024, 'must be at most 1,024 characters'), z.number(), z.boolean(), z.null()], { message: 'must be a string of at most 1,024 characters, a number, true, false or null: metadata is one level deep' })).optional()
     .refine((m) => m === undefined || Object.keys(m).length <= 50, 'may hold at most 50 keys'),
 }).refine((t) => t.merchant_id !== undefined || t.terminal_id !== undefined, {
   message: 'merchant_id or terminal_id is required',

@@ -21,6 +21,8 @@ describe('POST /v1/decisions with bad input', () => {
     ['a wrong type', aTransaction({ customer_id: { nested: true } }), 'customer_id', /./],
     ['a date without a time zone', aTransaction({ occurred_at: '2026-11-22 10:00:00' }), 'occurred_at', /ISO-8601/],
     ['an unknown field', aTransaction({ colour: 'red' }), '(body)', /unknown field\(s\): colour/],
+    ['a nested metadata value', aTransaction({ metadata: { device: { os: 'ios' } } }), 'metadata.device', /one level deep/],
+    ['a metadata string over 1,024 characters', aTransaction({ metadata: { note: 'x'.repeat(1025) } }), 'metadata.note', /at most 1,024 characters/],
     ['no merchant or terminal', (() => { const t = aTransaction(); delete t['merchant_id']; return t; })(), 'merchant_id', /merchant_id or terminal_id/],
     ['an array instead of an object', '[1,2]', '(body)', /object/],
     ['a time years after the server clock', aTransaction({ occurred_at: '2099-01-01T00:00:00Z' }), 'occurred_at', /days after this server's clock \(\d{4}-.*\): at most 15 minutes ahead is accepted/],
