@@ -157,8 +157,11 @@ describe('review cases: a REVIEW decision opens a case that analysts work throug
     const resolved = await stack.get('/v1/cases?status=resolved');
     assert.ok(resolved.body.cases.every((c: { status: string }) => c.status.startsWith('resolved_')));
     assert.ok(resolved.body.cases.length >= 2);
-    const bad = await stack.get('/v1/cases?status=lost&score_min=2');
+    const bad = await stack.get('/v1/cases?status=lost&score_min=2&limit=ten');
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.body.error.fields.map((f: { field: string }) => f.field).sort(), ['score_min', 'status.0']);
+    const reasons = Object.fromEntries(bad.body.error.fields.map((f: { field: string; reason: string }) => [f.field, f.reason]));
+    assert.deepEqual(Object.keys(reasons).sort(), ['limit', 'score_min', 'status.0']);
+    assert.equal(reasons['status.0'], 'must be one of: open, claimed, escalated, resolved_approved, resolved_declined, active, resolved, all');
+    assert.equal(reasons['limit'], 'must be a number');
   });
 });
