@@ -61,6 +61,20 @@ const nextMonthStart = (month: string): number => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 };
 
+/**
+ * Why a period [fromMs, toMs) cannot be replayed from these files — none of their months overlaps it —
+ * naming the months they hold; undefined when some does. A replay of a period outside the data would
+ * otherwise complete with no transaction and nothing to say why.
+ */
+export function periodOutside(files: readonly DatasetFile[], fromMs: number, toMs: number): string | undefined {
+  if (files.some((f) => nextMonthStart(f.month) > fromMs && monthStart(f.month) < toMs)) return undefined;
+  const first = files[0]?.month ?? '';
+  const last = files.at(-1)?.month ?? '';
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return `the data set holds ${day(monthStart(first))} … ${day(nextMonthStart(last) - 1)} (${files.length} monthly files): `
+    + `${day(fromMs)} … ${day(toMs - 1)} has no transaction in it`;
+}
+
 export async function* readDataset(dir: string, opts: ReadDatasetOptions = {}): AsyncGenerator<LabelledTransaction> {
   const { fromMs = -Infinity, toMs = Infinity, onBytes } = opts;
   const files = datasetFiles(dir).filter((f) => nextMonthStart(f.month) > fromMs && monthStart(f.month) < toMs);

@@ -6,7 +6,7 @@ import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createSimulationRepository } from '../../activities/pg/simulation-repository.ts';
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
 import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
-import { datasetFiles, DatasetInvalid } from '../../simulations/dataset.ts';
+import { datasetFiles, DatasetInvalid, periodOutside } from '../../simulations/dataset.ts';
 import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
 import { simulationWorkflow } from '../../workflows/simulation.ts';
@@ -51,11 +51,16 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
       const checked = await check(document);
       if (!checked.ok) throw invalid(checked.problems.map((p) => ({ field: `${side}.document${p.path.replace(/^\$/, '')}`, reason: p.reason })), 'The ruleset document has problems: see fields.');
     }
+    const fromMs = dayStartMs(body.from);
+    const toMs = dayStartMs(body.to) + DAY_MS;
     if (body.source === 'dataset') {
-      try { datasetFiles(deps.datasetDir); } catch (err) {
+      let files;
+      try { files = datasetFiles(deps.datasetDir); } catch (err) {
         if (err instanceof DatasetInvalid) throw invalid([{ field: 'source', reason: `the server's data set is not usable: ${err.reason}` }]);
         throw err;
       }
+      const outside = periodOutside(files, fromMs, toMs);
+      if (outside) throw invalid([{ field: 'from', reason: outside }]);
     }
     let sides;
     try {
@@ -66,8 +71,6 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
     }
     const unknownModels = await unregisteredModels(deps.db, body);
     if (unknownModels.length) throw invalid(unknownModels);
-    const fromMs = dayStartMs(body.from);
-    const toMs = dayStartMs(body.to) + DAY_MS;
     const plan: SimulationPlan = {
       id: randomUUID(),
       source: body.source === 'dataset' ? { kind: 'dataset', dir: deps.datasetDir } : { kind: 'postgres' },

@@ -13,7 +13,7 @@ import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
 import { ReplayOutOfOrder } from '../../engine/features/replay.ts';
 import type { CustomOperators } from '../../engine/rules/load.ts';
 import { KNOWN_OPERATORS, productFacts, validateRuleset } from '../../engine/rules/validate.ts';
-import { datasetFiles, DatasetInvalid } from '../../simulations/dataset.ts';
+import { datasetFiles, DatasetInvalid, periodOutside } from '../../simulations/dataset.ts';
 import { ExportInvalid, parseRange } from '../../simulations/export-features.ts';
 import { figuresOf } from '../../simulations/metrics.ts';
 import { modelFile, simulationModels, simulationScorer } from '../../simulations/model-scorer.ts';
@@ -60,7 +60,8 @@ export async function run(argv: string[]): Promise<number> {
   let thread: ReturnType<typeof createThreadedOnnxScorer> | undefined;
   try {
     const { fromMs, toMs } = parseRange(v.from as string, v.to as string);
-    datasetFiles(v.data as string);
+    const outside = periodOutside(datasetFiles(v.data as string), fromMs, toMs);
+    if (outside) throw new UsageProblem(`--from/--to: ${outside}`);
     const config = commandConfig();
     if (!config) return 2;
     if (config.DATABASE_URL) db = createPool(config.DATABASE_URL, config.DATABASE_SCHEMA, 2);

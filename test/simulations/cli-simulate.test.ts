@@ -55,6 +55,9 @@ describe('fraudguard simulate', () => {
     assert.match(missing.stderr, /Usage: fraudguard simulate/);
     assert.equal(cli(['--data', dir, '--from', '2031-01-09', '--to', '2031-01-02']).status, 2);
     assert.equal(cli(['--data', dir, '--from', '2031-01-01', '--to', '2031-01-02', '--candidate', 'nothing-like-this']).status, 2);
+    const later = cli(['--data', dir, '--from', '2031-03-01', '--to', '2031-03-31']);
+    assert.equal(later.status, 2);
+    assert.match(later.stderr, /--from\/--to: the data set holds 2031-01-01 … 2031-02-28 \(2 monthly files\): 2031-03-01 … 2031-03-31 has no transaction in it/);
     const empty = mkdtempSync(join(tmpdir(), 'fg-empty-'));
     try {
       const run = cli(['--data', empty, '--from', '2031-01-01', '--to', '2031-01-02']);

@@ -60,6 +60,10 @@ describe('the simulations API', () => {
       const fields = res.body.error.fields as { field: string; reason: string }[];
       assert.ok(fields.some((f) => f.field === field && f.reason.length > 0), `${JSON.stringify(body)}: ${JSON.stringify(fields)}`);
     }
+    // A period the data set does not cover would complete with no transaction: refused, saying what it covers.
+    const after = await stack.post('/v1/simulations', { source: 'dataset', from: '2018-09-01', to: '2018-09-08', candidate: {} });
+    assert.equal(after.status, 400);
+    assert.deepEqual(after.body.error.fields, [{ field: 'from', reason: 'the data set holds 2018-04-01 … 2018-08-31 (5 monthly files): 2018-09-01 … 2018-09-08 has no transaction in it' }]);
     assert.equal((await stack.get('/v1/simulations?limit=0')).status, 400);
     assert.equal((await stack.get('/v1/simulations/00000000-0000-4000-8000-000000000000')).status, 404);
     assert.equal((await stack.get('/v1/simulations/not-an-id')).status, 404);
