@@ -137,15 +137,15 @@ export function parseTransaction(input: unknown, clock?: ClockBound): ParseResul
   const parsed = transactionInputSchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };
   const tx = toTransaction(parsed.data);
-  if (clock && tx.occurredAtMs > clock.nowMs + clock.maxAheadMs) {
-    return { ok: false, issues: [{ field: 'occurred_at', reason: aheadOfClock(tx.occurredAtMs - clock.nowMs, clock) }] };
-  }
-  return { ok: true, value: tx };
+  const ahead = clock && aheadOfClock(tx.occurredAtMs, clock, 'send the time the payment happened, with its offset');
+  return ahead ? { ok: false, issues: [{ field: 'occurred_at', reason: ahead }] } : { ok: true, value: tx };
 }
 
-function aheadOfClock(aheadMs: number, clock: ClockBound): string {
-  return `is ${spanOf(aheadMs)} after this server's clock (${new Date(clock.nowMs).toISOString()}): `
-    + `at most ${spanOf(clock.maxAheadMs)} ahead is accepted; send the time the payment happened, with its offset`;
+/** Why a time sent by a client lies too far after the receiving clock (`hint`: what to send instead); undefined when it does not. */
+export function aheadOfClock(atMs: number, clock: ClockBound, hint: string): string | undefined {
+  if (atMs <= clock.nowMs + clock.maxAheadMs) return undefined;
+  return `is ${spanOf(atMs - clock.nowMs)} after this server's clock (${new Date(clock.nowMs).toISOString()}): `
+    + `at most ${spanOf(clock.maxAheadMs)} ahead is accepted; ${hint}`;
 }
 
 /** A span in its largest whole unit ("3 days", "15 minutes"): enough to see how far off a clock is. */

@@ -227,7 +227,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, bulkInProcess, eager, maxAheadMs: config.OCCURRED_AT_MAX_AHEAD,
             onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds),
           }),
-          labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf }),
+          labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf, maxAheadMs: config.OCCURRED_AT_MAX_AHEAD }),
           rulesetRoutes({ db, fourEyes: security.fourEyes }),
           deploymentRoutes({ db, fourEyes: security.fourEyes }),
           listRoutes({ db }),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { labelKey, type LabelRepository } from '../../activities/pg/label-repository.ts';
-import { issuesOf } from '../../engine/transaction.ts';
+import { aheadOfClock, issuesOf } from '../../engine/transaction.ts';
 import { labelWorkflow } from '../../workflows/label.ts';
 import { invalid, notFound } from '../errors.ts';
 
@@ -21,6 +21,8 @@ export interface LabelRouteDeps {
   temporal: Client;
   taskQueue: string;
   actorOf?: (req: import('express').Request) => string;
+  /** How far after this server's clock `known_at` may lie (OCCURRED_AT_MAX_AHEAD): a label known years ahead would never count. */
+  maxAheadMs: number;
 }
 
 /** POST /v1/labels: record a label (chargeback, analyst outcome, client report) and feed it to the feature store. */
@@ -30,6 +32,9 @@ export function labelRoutes(deps: LabelRouteDeps): Router {
     const parsed = labelSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(issuesOf(parsed.error));
     const body = parsed.data;
+    const ahead = body.known_at && aheadOfClock(Date.parse(body.known_at), { nowMs: Date.now(), maxAheadMs: deps.maxAheadMs },
+      'send when the label became known, or leave it out for now');
+    if (ahead) throw invalid([{ field: 'known_at', reason: ahead }]);
     const tx = await deps.labels.transaction(body.transaction_id);
     if (!tx) throw notFound(`Transaction "${body.transaction_id}"`);
     const knownAt = body.known_at ? new Date(body.known_at).toISOString() : new Date().toISOString();

@@ -1,0 +1,31 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
+
+describe('POST /v1/labels', () => {
+  let stack: TestStack;
+  before(async () => { stack = await startStack(); });
+  after(async () => { await stack?.stop(); await stack?.dropSchema(); });
+
+  it('refuses a label said to become known years from now (it would never count), and takes it when sent as known now', async () => {
+    const tx = aTransaction();
+    assert.equal((await stack.post('/v1/decisions', tx)).status, 200);
+    const ahead = await stack.post('/v1/labels', { transaction_id: tx['id'], fraud: true, known_at: '2030-01-01T00:00:00Z' });
+    assert.equal(ahead.status, 400, JSON.stringify(ahead.body));
+    assert.equal(ahead.body.error.fields[0].field, 'known_at');
+    assert.match(ahead.body.error.fields[0].reason, /days after this server's clock .*at most 15 minutes ahead is accepted; send when the label became known, or leave it out for now/);
+    const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM labels WHERE transaction_id = $1', [tx['id']]);
+    assert.equal(rows[0].n, 0, 'nothing recorded');
+
+    const now = await stack.post('/v1/labels', { transaction_id: tx['id'], fraud: true });
+    assert.equal(now.status, 201, JSON.stringify(now.body));
+    assert.equal(now.body.duplicate, false);
+    assert.ok(Math.abs(Date.parse(now.body.known_at) - Date.now()) < 60_000);
+  });
+
+  it('names the field and the reason for a label that is not one', async () => {
+    const res = await stack.post('/v1/labels', { transaction_id: 't-unknown', fraud: 'yes' });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.error.fields.map((f: { field: string }) => f.field), ['fraud']);
+  });
+});
