@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { forEachConcurrently } from './bounded-concurrency.ts';
+import { REUSED_ID_MESSAGE, type ReusedIdCheck } from './reused-ids.ts';
 import type { Decision } from '../engine/decision.ts';
 import { issuesOf, parseTransaction, transactionInputSchema, type ClockBound, type FieldIssue, type Transaction } from '../engine/transaction.ts';
 
@@ -41,6 +42,8 @@ export interface BulkDeps<View> {
   view: (d: Decision) => View;
   /** The receiving server's clock and how far ahead of it a transaction's time may lie. */
   clock: ClockBound;
+  /** Where a decision was made for another payment under the same id, what differs (reused-ids.ts). */
+  reusedId: ReusedIdCheck;
 }
 
 /**
@@ -72,8 +75,12 @@ const idOf = (item: unknown): string | null => {
 
 export async function decideBulk<View>(items: unknown[], deps: BulkDeps<View>): Promise<BulkReply<View>> {
   const results: BulkItem<View>[] = new Array(items.length);
-  // One decision per transaction id even when the batch repeats an id: later copies share the first's.
-  const byId = new Map<string, { tx: Transaction; indexes: number[] }>();
+  // One decision per transaction id even when the batch repeats an id: the first payment sent under it is
+  // decided, and every item of the id (that payment again, or another under a used id) is answered
+  // against the payment the decision was made for.
+  const byId = new Map<string, { tx: Transaction; items: { index: number; tx: Transaction }[] }>();
+  const reusedItem = (index: number, tx: Transaction, fields: FieldIssue[]): BulkItem<View> =>
+    ({ index, transaction_id: tx.id, ok: false, error: { code: 'TRANSACTION_ID_REUSED', message: REUSED_ID_MESSAGE, fields } });
   items.forEach((item, index) => {
     const parsed = parseTransaction(item, deps.clock);
     if (!parsed.ok) {
@@ -82,27 +89,31 @@ export async function decideBulk<View>(items: unknown[], deps: BulkDeps<View>): 
       return;
     }
     const seen = byId.get(parsed.value.id);
-    if (seen) seen.indexes.push(index);
-    else byId.set(parsed.value.id, { tx: parsed.value, indexes: [index] });
+    if (seen) seen.items.push({ index, tx: parsed.value });
+    else byId.set(parsed.value.id, { tx: parsed.value, items: [{ index, tx: parsed.value }] });
   });
 
   const outcomes = byId.size ? await deps.decideMany([...byId.values()].map((v) => v.tx)) : new Map<string, Decision | Error>();
-  for (const { tx, indexes } of byId.values()) {
+  const answered: Promise<void>[] = [];
+  for (const { tx, items } of byId.values()) {
     const outcome = outcomes.get(tx.id) ?? new Error('no decision was made for it');
-    let item: (index: number) => BulkItem<View>;
     if (outcome instanceof Error) {
       // One item that could not be decided (Temporal unreachable, timeout) does not sink the batch:
       // resubmitting the batch is safe and returns the decisions already made.
       const message = `Not decided: ${outcome.message}. Resubmit it: decisions already made are returned again, never remade.`;
-      item = (index) => ({ index, transaction_id: tx.id, ok: false, error: { code: 'UNAVAILABLE', message } });
-    } else {
-      const view = deps.view(outcome);
-      item = (index) => ({ index, transaction_id: tx.id, ok: true, decision: view });
+      for (const { index } of items) results[index] = { index, transaction_id: tx.id, ok: false, error: { code: 'UNAVAILABLE', message } };
+      continue;
     }
-    for (const index of indexes) results[index] = item(index);
+    const view = deps.view(outcome);
+    for (const item of items) {
+      answered.push(deps.reusedId(item.tx, outcome, tx).then((reused) => {
+        results[item.index] = reused.length ? reusedItem(item.index, item.tx, reused) : { index: item.index, transaction_id: tx.id, ok: true, decision: view };
+      }));
+    }
   }
+  await Promise.all(answered);
 
   const decided = results.filter((r) => r.ok).length;
-  const invalid = results.filter((r) => !r.ok && r.error.code === 'INVALID_TRANSACTION').length;
+  const invalid = results.filter((r) => !r.ok && (r.error.code === 'INVALID_TRANSACTION' || r.error.code === 'TRANSACTION_ID_REUSED')).length;
   return { count: items.length, decided, invalid, failed: items.length - decided - invalid, results };
 }

@@ -13,6 +13,8 @@ export class ApiError extends Error {
 export const invalid = (fields: FieldIssue[], message = 'The request is invalid: see fields.') => new ApiError(400, 'INVALID_REQUEST', message, fields);
 export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} was not found.`);
 export const conflict = (message: string, details?: Record<string, unknown>) => new ApiError(409, 'CONFLICT', message, undefined, details);
+/** A transaction id sent again with another payment (api/reused-ids.ts). */
+export const reusedId = (message: string, fields: FieldIssue[]) => new ApiError(409, 'TRANSACTION_ID_REUSED', message, fields);
 /** A ruleset document with faults, each at its JSON path: `problems: [{ path, reason }]`. */
 export const rulesetInvalid = (message: string, problems: readonly { path: string; reason: string }[]) =>
   new ApiError(422, 'RULESET_INVALID', message, undefined, { problems });

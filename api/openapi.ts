@@ -65,8 +65,8 @@ const errorReply = (description: string) => ({ description, ...json(errorSchema,
 
 /** What each documented operation takes and returns, beyond its method, path and permission. */
 const OPERATIONS: Record<string, { summary: string; request?: z.ZodType; reply?: z.ZodType }> = {
-  'POST /v1/decisions': { summary: 'Decide one transaction (idempotent by transaction id: a retry returns the first decision).', request: transactionInputSchema, reply: decisionReplySchema },
-  'POST /v1/decisions/bulk': { summary: 'Decide up to 1,000 transactions; each item is validated and decided on its own, idempotent by transaction id.', request: bulkRequestSchema, reply: bulkReplySchema },
+  'POST /v1/decisions': { summary: 'Decide one transaction (idempotent by transaction id: a retry returns the first decision; the id sent again with another payment — occurred_at, amount, currency, customer, merchant or terminal — is refused with 409 TRANSACTION_ID_REUSED).', request: transactionInputSchema, reply: decisionReplySchema },
+  'POST /v1/decisions/bulk': { summary: 'Decide up to 1,000 transactions; each item is validated and decided on its own, idempotent by transaction id (an item reusing an id for another payment: TRANSACTION_ID_REUSED).', request: bulkRequestSchema, reply: bulkReplySchema },
   'GET /v1/decisions/:id': { summary: 'A decision by transaction id, with its features, fired rules and events.', reply: decisionReplySchema },
   'POST /v1/deployments': { summary: 'A new deployment: champion and challengers (four-eyes).', request: deploymentSpecSchema },
   'GET /v1/models': { summary: 'Registered model versions (?status=active|retired), with where the deployment in force uses them.' },

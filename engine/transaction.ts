@@ -85,6 +85,22 @@ export function toTransaction(input: ParsedInput): Transaction {
   };
 }
 
+/**
+ * The fields that tell one payment from another, where `a` and `b` differ: a transaction id sent again
+ * with any of them changed is not a retry but a second payment under a used id.
+ */
+export function paymentDifferences(a: Transaction, b: Transaction): string[] {
+  const differs: [string, boolean][] = [
+    ['occurred_at', a.occurredAtMs !== b.occurredAtMs],
+    ['amount', a.amountValue !== b.amountValue],
+    ['currency', a.currency !== b.currency],
+    ['customer_id', a.customer_id !== b.customer_id],
+    ['merchant_id', a.merchant_id !== b.merchant_id],
+    ['terminal_id', a.terminal_id !== b.terminal_id],
+  ];
+  return differs.filter(([, d]) => d).map(([name]) => name);
+}
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
 export interface FieldIssue { field: string; reason: string }
 

@@ -5,7 +5,8 @@ import type { DecisionRepository } from '../../activities/pg/decision-repository
 import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { decideUpdate, decisionQuery, transactionWorkflow, transactionWorkflowId, type TransactionWorkflowInput } from '../../workflows/transaction.ts';
-import { ApiError, invalid, notFound } from '../errors.ts';
+import { ApiError, invalid, notFound, reusedId } from '../errors.ts';
+import { REUSED_ID_MESSAGE, reusedIdCheck } from '../reused-ids.ts';
 import { decideBulk, oneByOne, parseBulkEnvelope, type DecideMany } from '../bulk-decisions.ts';
 import type { BulkInProcess } from '../bulk-in-process.ts';
 import type { Logger } from 'pino';
@@ -173,6 +174,8 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const parsed = parseTransaction(req.body, { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs });
     if (!parsed.ok) throw invalid(parsed.issues);
     const decision = await decideAndObserve(deps, parsed.value, receivedAtMs);
+    const reused = await reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log }, receivedAtMs)(parsed.value, decision, parsed.value);
+    if (reused.length) throw reusedId(`${REUSED_ID_MESSAGE} (transaction ${parsed.value.id})`, reused);
     if (deps.log?.isLevelEnabled('debug')) {
       deps.log.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
         .debug({ decision: decision.decision, latencyMs: decision.latencyMs }, 'decision answered');
@@ -188,6 +191,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const decideMany = deps.bulkInProcess ? deps.bulkInProcess(receivedAtMs, throughWorkflows) : throughWorkflows;
     const reply = await decideBulk(envelope.items, {
       view: decisionView, decideMany: observed(deps, decideMany, receivedAtMs), clock: { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs },
+      reusedId: reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log }, receivedAtMs),
     });
     res.status(200).json(reply);
   });

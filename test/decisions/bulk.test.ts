@@ -70,7 +70,7 @@ describe('POST /v1/decisions/bulk', () => {
   it('is idempotent by transaction id: a resubmitted batch, a repeated id and POST /v1/decisions all return the first decision', async () => {
     const txs = Array.from({ length: 20 }, () => aTransaction({ customer_id: 'bulk-idem' }));
     const first = await stack.post('/v1/decisions/bulk', { transactions: txs });
-    const again = await stack.post('/v1/decisions/bulk', { transactions: [...txs.map((t) => ({ ...t, amount: '9999.00' })), txs[0]] });
+    const again = await stack.post('/v1/decisions/bulk', { transactions: [...txs, txs[0]] });
     assert.equal(again.body.decided, 21);
     txs.forEach((_, i) => assert.equal(again.body.results[i].decision.decided_at, first.body.results[i].decision.decided_at));
     assert.equal(again.body.results[20].decision.decided_at, first.body.results[0].decision.decided_at);
@@ -79,6 +79,21 @@ describe('POST /v1/decisions/bulk', () => {
     await waitFor(async () => (await stack.db.query('SELECT count(*)::int AS n FROM decisions WHERE transaction_id = ANY($1)', [txs.map((t) => t['id'])])).rows[0].n === 20, 30_000);
     const { rows } = await stack.db.query('SELECT transaction_id, count(*)::int AS n FROM decisions WHERE transaction_id = ANY($1) GROUP BY 1 HAVING count(*) > 1', [txs.map((t) => t['id'])]);
     assert.deepEqual(rows, []);
+  });
+
+  it('refuses, item by item, a used id sent with another payment, in the same batch or after an earlier request', async () => {
+    const [a, b] = [aTransaction({ customer_id: 'bulk-reused' }), aTransaction({ customer_id: 'bulk-reused' })] as Record<string, unknown>[];
+    assert.equal((await stack.post('/v1/decisions', a)).status, 200);
+    const res = await stack.post('/v1/decisions/bulk', { transactions: [{ ...a, amount: '9999.00' }, b, { ...b, currency: 'USD' }, a] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual([res.body.decided, res.body.invalid, res.body.failed], [2, 2, 0]);
+    const [changedA, firstB, changedB, sameA] = res.body.results;
+    assert.equal(changedA.error.code, 'TRANSACTION_ID_REUSED');
+    assert.deepEqual(changedA.error.fields.map((f: { field: string }) => f.field), ['amount']);
+    assert.equal(firstB.ok, true);
+    assert.equal(changedB.error.code, 'TRANSACTION_ID_REUSED');
+    assert.deepEqual(changedB.error.fields.map((f: { field: string }) => f.field), ['currency']);
+    assert.equal(sameA.ok, true, 'the first payment repeated is a retry');
   });
 
   it('needs the decide permission', async () => {

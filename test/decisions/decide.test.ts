@@ -67,7 +67,7 @@ describe('POST /v1/decisions', () => {
   it('returns the first decision to a repeated or concurrent submission of the same id: one row, one workflow', async () => {
     const tx = aTransaction({ customer_id: 'c-idem' });
     const first = await stack.post('/v1/decisions', tx);
-    const again = await Promise.all(Array.from({ length: 8 }, () => stack.post('/v1/decisions', { ...tx, amount: '999.99' })));
+    const again = await Promise.all(Array.from({ length: 8 }, () => stack.post('/v1/decisions', tx)));
     for (const r of again) {
       assert.equal(r.status, 200);
       assert.equal(r.body.decided_at, first.body.decided_at);
@@ -83,6 +83,31 @@ describe('POST /v1/decisions', () => {
       const runs = [];
       for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = 'tx-${id}'` })) runs.push(wf);
       assert.equal(runs.length, 1, 'one workflow execution');
+    }
+  });
+
+  it('refuses a used id sent with another payment (409, naming what differs) and still answers its retries', async () => {
+    const tx = aTransaction({ customer_id: 'c-reused', amount: '129.90' });
+    const first = await stack.post('/v1/decisions', tx);
+    assert.equal(first.status, 200);
+    const other = await stack.post('/v1/decisions', { ...tx, amount: '999.90', merchant_id: 'm-elsewhere' });
+    assert.equal(other.status, 409, JSON.stringify(other.body));
+    assert.equal(other.body.error.code, 'TRANSACTION_ID_REUSED');
+    assert.deepEqual(other.body.error.fields.map((f: { field: string }) => f.field), ['amount', 'merchant_id']);
+    // The same payment written another way (amount as a number, the time in another offset, extra details) is a retry.
+    const sameInstant = new Date(Date.parse(tx['occurred_at'] as string)).toISOString().replace('Z', '+00:00');
+    const retry = await stack.post('/v1/decisions', { ...tx, amount: 129.9, occurred_at: sameInstant, metadata: { attempt: 2 } });
+    assert.equal(retry.status, 200, JSON.stringify(retry.body));
+    assert.equal(retry.body.decided_at, first.body.decided_at);
+
+    // Two payments racing under one id: one is decided, the other refused, whichever wins.
+    const raced = aTransaction({ customer_id: 'c-raced' });
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => stack.post('/v1/decisions', i % 2 ? { ...raced, amount: '55.00' } : raced)
+      .then((r) => ({ amount: i % 2 ? '55.00' : raced['amount'], r }))));
+    const { rows } = await stack.db.query('SELECT amount::text AS amount FROM transactions WHERE id = $1', [raced['id']]);
+    const won = Number(rows[0].amount);
+    for (const { amount, r } of replies) {
+      assert.equal(r.status, Number(amount) === won ? 200 : 409, `${amount} against the recorded ${won}: ${JSON.stringify(r.body)}`);
     }
   });
 
