@@ -73,6 +73,7 @@ const OPERATIONS: Record<string, { summary: string; request?: z.ZodType; reply?:
   'GET /v1/models/:version': { summary: 'One model version with its whole metadata.' },
   'POST /v1/models': { summary: 'Register a model version: its ONNX file (base64) with the metadata ml/train.py wrote; 400 names the field at fault, 409 when the version exists.', request: modelRegistrationSchema },
   'POST /v1/models/:version/retire': { summary: 'Retire a model version (it stays loadable for replays); 409 while an arm of the deployment in force names it.' },
+  'GET /v1/simulations/sources': { summary: 'The histories a simulation can replay (dataset, postgres) and the days each holds, or why one is not available.' },
   'POST /v1/simulations': { summary: 'Replay a period of history through a candidate beside the baseline (the champion by default), as a chunked workflow; poll GET /v1/simulations/{id}.', request: simulationRequestSchema },
 };
 

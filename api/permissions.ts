@@ -109,6 +109,7 @@ export const ROUTE_PERMISSIONS: Record<string, Requirement> = {
   // Simulations: rule authors, approvers and admins run and cancel them; anyone who reads sees them.
   'POST /v1/simulations': 'simulations:run',
   'GET /v1/simulations': 'read',
+  'GET /v1/simulations/sources': 'read',
   'GET /v1/simulations/:id': 'read',
   'GET /v1/simulations/:id/changes': 'read',
   'POST /v1/simulations/:id/cancel': 'simulations:run',

@@ -61,6 +61,12 @@ const nextMonthStart = (month: string): number => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 };
 
+/** The days the files' months span (first day of the first, last day of the last), as YYYY-MM-DD. */
+export function datasetSpan(files: readonly DatasetFile[]): { from: string; to: string } {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { from: day(monthStart(files[0]?.month ?? '')), to: day(nextMonthStart(files.at(-1)?.month ?? '') - 1) };
+}
+
 /**
  * Why a period [fromMs, toMs) cannot be replayed from these files — none of their months overlaps it —
  * naming the months they hold; undefined when some does. A replay of a period outside the data would
@@ -68,11 +74,9 @@ const nextMonthStart = (month: string): number => {
  */
 export function periodOutside(files: readonly DatasetFile[], fromMs: number, toMs: number): string | undefined {
   if (files.some((f) => nextMonthStart(f.month) > fromMs && monthStart(f.month) < toMs)) return undefined;
-  const first = files[0]?.month ?? '';
-  const last = files.at(-1)?.month ?? '';
+  const span = datasetSpan(files);
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return `the data set holds ${day(monthStart(first))} … ${day(nextMonthStart(last) - 1)} (${files.length} monthly files): `
-    + `${day(fromMs)} … ${day(toMs - 1)} has no transaction in it`;
+  return `the data set holds ${span.from} … ${span.to} (${files.length} monthly files): ${day(fromMs)} … ${day(toMs - 1)} has no transaction in it`;
 }
 
 export async function* readDataset(dir: string, opts: ReadDatasetOptions = {}): AsyncGenerator<LabelledTransaction> {

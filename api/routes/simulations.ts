@@ -6,7 +6,7 @@ import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createSimulationRepository } from '../../activities/pg/simulation-repository.ts';
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
 import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
-import { datasetFiles, DatasetInvalid, periodOutside } from '../../simulations/dataset.ts';
+import { datasetFiles, DatasetInvalid, datasetSpan, periodOutside } from '../../simulations/dataset.ts';
 import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
 import { simulationWorkflow } from '../../workflows/simulation.ts';
@@ -23,6 +23,11 @@ export interface SimulationRouteDeps {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A history a simulation can replay, and the days it holds (GET /v1/simulations/sources). */
+export type SourceSpan = { name: 'dataset' | 'postgres' } & (
+  | { available: true; from: string; to: string; files?: number }
+  | { available: false; reason: string });
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 const simulationWorkflowId = (id: string) => `simulation-${id}`;
 
@@ -92,6 +97,24 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
     const limitText = typeof req.query['limit'] === 'string' ? req.query['limit'] : '50';
     if (!/^[1-9]\d{0,2}$/.test(limitText) || Number(limitText) > 200) throw invalid([{ field: 'limit', reason: 'must be a whole number from 1 to 200' }]);
     res.json({ simulations: await repo.list(Number(limitText)) });
+  });
+
+  // What each history holds, so a client offers periods that have transactions in them.
+  router.get('/v1/simulations/sources', async (_req, res) => {
+    let dataset: SourceSpan;
+    try {
+      const files = datasetFiles(deps.datasetDir);
+      dataset = { name: 'dataset', available: true, ...datasetSpan(files), files: files.length };
+    } catch (err) {
+      if (!(err instanceof DatasetInvalid)) throw err;
+      dataset = { name: 'dataset', available: false, reason: `the server's data set is not usable: ${err.reason}` };
+    }
+    const { rows } = await deps.db.query<{ first: Date | null; last: Date | null }>('SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM transactions');
+    const { first, last } = rows[0] ?? { first: null, last: null };
+    const postgres: SourceSpan = first && last
+      ? { name: 'postgres', available: true, from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) }
+      : { name: 'postgres', available: false, reason: 'no transaction has been recorded yet' };
+    res.json({ sources: [dataset, postgres] });
   });
 
   router.get('/v1/simulations/:id', async (req, res) => {

@@ -163,6 +163,12 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
 
   it('simulates the draft against the champion and shows the figures as charts', async () => {
     await page.getByRole('link', { name: 'Simulate' }).click();
+    // The panel offers the last week the data set holds, and says what it holds.
+    const span = page.getByTestId('sim-source-span');
+    await span.waitFor();
+    assert.equal(await span.innerText(), 'Holds 2018-04-01 to 2018-08-31');
+    assert.equal(await page.getByLabel('From', { exact: true }).inputValue(), '2018-08-25');
+    assert.equal(await page.getByLabel('To (inclusive)').inputValue(), '2018-08-31');
     // Early in the data set: a simulation warms its features on the weeks before its start, and
     // there are only two days before this one (the default suite's time budget).
     // Exact: until the panel has replaced the test panel, 'From' also matches its "Pick one from history".

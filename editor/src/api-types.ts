@@ -25,6 +25,7 @@ import type { TransactionInput } from '../../engine/transaction.ts';
 import type { SideFigures } from '../../simulations/metrics.ts';
 import type { ChangedDecision } from '../../simulations/simulate.ts';
 import type { simulationRequestSchema } from '../../simulations/spec.ts';
+import type { SourceSpan } from '../../api/routes/simulations.ts';
 import type { z } from 'zod';
 import type { Role } from '../../api/permissions.ts';
 import type { CaseAction } from '../../workflows/case-actions.ts';
@@ -109,6 +110,7 @@ export type ListSummary = FactsReply['lists'][number];
 
 // ── Simulations (simulations/spec.ts; the route is the lead's, these follow its repository) ──
 export type SimulationRequest = z.input<typeof simulationRequestSchema>;
+export type { SourceSpan };
 export type SimulationStatus = SimulationSummary['status'];
 export interface Simulation {
   id: string;

@@ -1,8 +1,7 @@
 import type {
   ApiErrorBody, Approval, ApprovalAction, CaseAction, CaseActionBody, CaseDetail, CaseFilter, DecisionReply, Deployment, DeploymentBody,
   DeploymentStats, DiffReply, Draft, FactsReply, LoginBody, LoginReply, Me, PublishReply, QueuedCase, RuleTestBody, RuleTestReply,
-  RulesetDetail, RulesetListItem, RulesetVersion, Simulation, SimulationChanges, SimulationRequest, ValidateReply, VersionSummary,
-} from './api-types.ts';
+  RulesetDetail, RulesetListItem, RulesetVersion, Simulation, SimulationChanges, SimulationRequest, ValidateReply, VersionSummary, SourceSpan } from './api-types.ts';
 
 /**
  * The one client of the FraudGuard API. The browser signs in with POST /v1/auth/login, which sets an
@@ -125,6 +124,7 @@ export const api = {
 
   simulations: {
     start: (body: SimulationRequest) => call<{ id: string }>('POST', '/v1/simulations', body),
+    sources: async () => (await call<{ sources: SourceSpan[] }>('GET', '/v1/simulations/sources')).sources,
     get: async (id: string) => toSimulation(await call<Record<string, unknown>>('GET', `/v1/simulations/${enc(id)}`)),
     list: async () => {
       const reply = await call<{ simulations: Record<string, unknown>[] }>('GET', '/v1/simulations');

@@ -69,6 +69,19 @@ describe('the simulations API', () => {
     assert.equal((await stack.get('/v1/simulations/not-an-id')).status, 404);
   });
 
+  it('says which days each history holds, so a client offers periods with transactions in them', async () => {
+    const res = await stack.get('/v1/simulations/sources');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [dataset, postgres] = res.body.sources;
+    assert.deepEqual(dataset, { name: 'dataset', available: true, from: '2018-04-01', to: '2018-08-31', files: 5 });
+    assert.deepEqual(postgres, { name: 'postgres', available: false, reason: 'no transaction has been recorded yet' });
+    for (const occurred_at of ['2026-11-20T23:30:00Z', '2026-11-22T01:00:00+02:00']) {
+      assert.equal((await stack.post('/v1/decisions', aTransaction({ occurred_at }))).status, 200);
+    }
+    const after = await stack.get('/v1/simulations/sources');
+    assert.deepEqual(after.body.sources[1], { name: 'postgres', available: true, from: '2026-11-20', to: '2026-11-21' });
+  });
+
   it('lets a viewer read simulations but not run them', async () => {
     const viewer = await signIn(stack, await aUser(stack, ['viewer']));
     const refused = await stack.as(viewer).post('/v1/simulations', { from: '2018-04-01', to: '2018-04-01', candidate: {} });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.ts';
-import type { Simulation, SimulationRequest } from '../api-types.ts';
+import type { Simulation, SimulationRequest, SourceSpan } from '../api-types.ts';
 import { useSession } from '../session.ts';
 import { ErrorText } from '../ui/error-text.tsx';
 import { SimulationResults } from './simulation-results.tsx';
@@ -45,6 +45,12 @@ export function useSimulation(id: string | null): { simulation: Simulation | nul
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
+/** The last week a history holds (or all of it, when shorter): a period a first run has transactions in. */
+export function lastWeekOf(span: { from: string; to: string }): { from: string; to: string } {
+  const weekBefore = isoDay(new Date(Date.parse(`${span.to}T00:00:00Z`) - 6 * 86_400_000));
+  return { from: weekBefore < span.from ? span.from : weekBefore, to: span.to };
+}
+
 /**
  * Simulate before publishing: replays a period of history through the draft (or a saved version)
  * beside the champion, with progress, then the figures as charts and the decisions that change.
@@ -55,6 +61,10 @@ export function SimulatePanel({ ws }: { ws: Workspace }) {
   const [from, setFrom] = useState('2018-08-01');
   const [to, setTo] = useState('2018-08-07');
   const [source, setSource] = useState<'dataset' | 'postgres'>('dataset');
+  // What each history holds: the period offered, the date pickers' bounds, and why one cannot be replayed.
+  const [spans, setSpans] = useState<SourceSpan[] | null>(null);
+  const [periodTouched, setPeriodTouched] = useState(false);
+  const span = spans?.find((s) => s.name === source);
   const [candidate, setCandidate] = useState<string>('draft');
   const [champion, setChampion] = useState<string | null>(null);
   const [id, setId] = useState<string | null>(remembered?.id ?? null);
@@ -63,6 +73,14 @@ export function SimulatePanel({ ws }: { ws: Workspace }) {
   const { simulation, error } = useSimulation(id);
 
   useEffect(() => { api.deployments.current().then((d) => setChampion(d.spec.champion.rulesetVersion), () => undefined); }, []);
+  useEffect(() => { api.simulations.sources().then(setSpans, () => undefined); }, []);
+  // Until someone picks dates, offer the chosen history's last week.
+  useEffect(() => {
+    if (periodTouched || !span?.available) return;
+    const week = lastWeekOf(span);
+    setFrom(week.from);
+    setTo(week.to);
+  }, [span, periodTouched]);
 
   const start = async (e: Event) => {
     e.preventDefault();
@@ -99,8 +117,10 @@ export function SimulatePanel({ ws }: { ws: Workspace }) {
         <h2 id="simulate-title">Simulate before publishing</h2>
         <p class="muted">Replays history through the candidate and, beside it, the champion{champion ? ` (${champion})` : ''}: the same code path production decides with.</p>
         <div class="row">
-          <div><label for="sim-from">From</label><input id="sim-from" type="date" required value={from} max={to} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} /></div>
-          <div><label for="sim-to">To (inclusive)</label><input id="sim-to" type="date" required value={to} min={from} max={isoDay(new Date())} onInput={(e) => setTo((e.target as HTMLInputElement).value)} /></div>
+          <div><label for="sim-from">From</label><input id="sim-from" type="date" required value={from} min={span?.available ? span.from : undefined} max={to}
+            onInput={(e) => { setPeriodTouched(true); setFrom((e.target as HTMLInputElement).value); }} /></div>
+          <div><label for="sim-to">To (inclusive)</label><input id="sim-to" type="date" required value={to} min={from} max={span?.available ? span.to : isoDay(new Date())}
+            onInput={(e) => { setPeriodTouched(true); setTo((e.target as HTMLInputElement).value); }} /></div>
           <div>
             <label for="sim-candidate">Candidate</label>
             <select id="sim-candidate" value={candidate} onChange={(e) => setCandidate((e.target as HTMLSelectElement).value)}>
@@ -110,13 +130,14 @@ export function SimulatePanel({ ws }: { ws: Workspace }) {
           </div>
           <div>
             <label for="sim-source">History</label>
-            <select id="sim-source" value={source} onChange={(e) => setSource((e.target as HTMLSelectElement).value as 'dataset' | 'postgres')}>
+            <select id="sim-source" value={source} onChange={(e) => { setPeriodTouched(false); setSource((e.target as HTMLSelectElement).value as 'dataset' | 'postgres'); }}>
               <option value="dataset">The data set (monthly CSV files)</option>
               <option value="postgres">Transactions recorded by this system</option>
             </select>
+            {span && <small data-testid="sim-source-span">{span.available ? `Holds ${span.from} to ${span.to}` : `Not available: ${span.reason}`}</small>}
           </div>
         </div>
-        <button type="submit" class="primary" disabled={starting || running || !session.can('simulations:run')}>{starting ? 'Starting…' : 'Run simulation'}</button>
+        <button type="submit" class="primary" disabled={starting || running || span?.available === false || !session.can('simulations:run')}>{starting ? 'Starting…' : 'Run simulation'}</button>
         {!session.can('simulations:run') && <span class="muted"> Running simulations needs the rule author or approver role.</span>}
         <ErrorText error={startError} />
       </form>
