@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Express } from 'express';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
+import { databaseUnreachable } from './database-unreachable.ts';
 import { closePool, createPool, type Db } from '../db/pool.ts';
 import { seedDefaults } from '../db/seed.ts';
 import { createApp } from '../api/app.ts';
@@ -114,7 +115,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
-    await migrate(databaseUrl, config.DATABASE_SCHEMA, log);
+    await migrate(databaseUrl, config.DATABASE_SCHEMA, log).catch((err: unknown) => {
+      throw (config.DATABASE_URL && databaseUnreachable(err, config.DATABASE_URL)) || err;
+    });
     const db = createPool(databaseUrl, config.DATABASE_SCHEMA);
     // An idle connection that Postgres closes (a restart, an outage) is replaced on next use; unhandled,
     // its error would end the process. Our own stop closes this pool before an embedded server.
