@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Conversion rates into one base currency, so that a rule can compare amounts sent in many currencies
  * (`amount_base`): units of base per unit of each currency, the base itself at 1. A currency without a
- * rate leaves `amount_base` unset, and a condition on it then holds for none of its payments.
+ * rate leaves `amount_base` unset: a numeric comparison on it (greaterThan…) is then false.
  */
 export type FxRates = Readonly<Record<string, number>>;
 

@@ -54,6 +54,14 @@ const TRANSACTION_FACT_INFO: Record<(typeof TRANSACTION_FACTS)[number], { type: 
   amount_base: { type: 'number', description: 'Amount converted to the base currency (FX_RATES); absent for a currency without a rate' },
 };
 
+/** What amount_base holds on this server: the rates it was started with, or that it is never set. */
+function amountBaseText(rates: FxRates | undefined): string {
+  if (!rates) return 'Never set on this server: no conversion rates are configured (FX_RATES)';
+  const base = baseCurrencyOf(rates);
+  const currencies = Object.keys(rates).sort();
+  return `Amount converted to ${base ?? 'the base currency'} (FX_RATES: ${currencies.join(', ')}); absent for any other currency`;
+}
+
 const OPERATOR_INFO: Record<string, string> = {
   equal: 'fact === value',
   notEqual: 'fact !== value',
@@ -93,14 +101,6 @@ const windowText = (d: FeatureDefinition) => `${d.entity} · ${d.aggregate}${d.d
  * combined `score` and `score.<role>` for each registered model role; the operators, their
  * decorators, the event types and the lists that exist. The same names the API's validation accepts.
  */
-/** What amount_base holds on this server: the rates it was started with, or that it is never set. */
-function amountBaseText(rates: FxRates | undefined): string {
-  if (!rates) return 'Never set on this server: no conversion rates are configured (FX_RATES)';
-  const base = baseCurrencyOf(rates);
-  const currencies = Object.keys(rates).sort();
-  return `Amount converted to ${base ?? 'the base currency'} (FX_RATES: ${currencies.join(', ')}); absent for any other currency`;
-}
-
 export function factRoutes(deps: { db: Db; fxRates?: FxRates | undefined }): Router {
   const router = Router();
   const lists = createListRepository(deps.db);

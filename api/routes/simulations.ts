@@ -23,13 +23,13 @@ export interface SimulationRouteDeps {
 }
 
 const DAY_MS = 86_400_000;
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+const simulationWorkflowId = (id: string) => `simulation-${id}`;
 
 /** A history a simulation can replay, and the days it holds (GET /v1/simulations/sources). */
 export type SourceSpan = { name: 'dataset' | 'postgres' } & (
   | { available: true; from: string; to: string; files?: number }
   | { available: false; reason: string });
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
-const simulationWorkflowId = (id: string) => `simulation-${id}`;
 
 /**
  * /v1/simulations: start one, list them, read one (status, percent done, candidate and baseline
