@@ -6,7 +6,7 @@ import { buildFacts } from '../engine/facts.ts';
 import { routeToArm } from '../engine/routing.ts';
 import type { FeatureVector } from '../engine/features/store.ts';
 import { modelInput, type ArmScores, type ModelWeights, type Scorer } from '../engine/scoring.ts';
-import type { Transaction } from '../engine/transaction.ts';
+import { paymentOf, type Transaction } from '../engine/transaction.ts';
 import type { Logger } from 'pino';
 import { transactionLog } from '../observability/transaction-log.ts';
 import { inSpan } from '../observability/tracing.ts';
@@ -134,6 +134,7 @@ export function createDecisionActivities(deps: DecisionActivityDeps) {
         latencyMs: Math.max(0, decidedAt - input.receivedAtMs),
         decidedAt: new Date(decidedAt).toISOString(),
         shadows,
+        payment: paymentOf(input.tx),
       };
       deps.observer?.decided(decision);
       if (deps.log?.isLevelEnabled('debug')) {

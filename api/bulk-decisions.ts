@@ -106,7 +106,7 @@ export async function decideBulk<View>(items: unknown[], deps: BulkDeps<View>): 
     }
     const view = deps.view(outcome);
     for (const item of items) {
-      answered.push(deps.reusedId(item.tx, outcome, tx).then((reused) => {
+      answered.push(deps.reusedId(item.tx, outcome).then((reused) => {
         results[item.index] = reused.length ? reusedItem(item.index, item.tx, reused) : { index: item.index, transaction_id: tx.id, ok: true, decision: view };
       }));
     }

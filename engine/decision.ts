@@ -1,5 +1,6 @@
 import type { FeatureVector } from './features/store.ts';
 import type { ArmScores } from './scoring.ts';
+import type { PaymentIdentity } from './transaction.ts';
 
 export const OUTCOMES = ['APPROVE', 'REVIEW', 'DECLINE'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -48,4 +49,10 @@ export interface Decision extends ArmDecision {
   latencyMs: number;
   decidedAt: string;
   shadows: ArmDecision[];
+  /**
+   * The payment decided: a request that sends its id with another payment is told apart from a retry
+   * without a read (api/reused-ids.ts). Absent from decisions read back from Postgres and from those
+   * of workflows that ran before it was recorded.
+   */
+  payment?: PaymentIdentity;
 }

@@ -86,19 +86,27 @@ export function toTransaction(input: ParsedInput): Transaction {
 }
 
 /**
- * The fields that tell one payment from another, where `a` and `b` differ: a transaction id sent again
- * with any of them changed is not a retry but a second payment under a used id.
+ * What tells one payment from another, by the request fields that carry it (the time as epoch ms, so
+ * the same instant written in another offset is the same payment): a transaction id sent again with any
+ * of them changed is not a retry but a second payment under a used id.
  */
-export function paymentDifferences(a: Transaction, b: Transaction): string[] {
-  const differs: [string, boolean][] = [
-    ['occurred_at', a.occurredAtMs !== b.occurredAtMs],
-    ['amount', a.amountValue !== b.amountValue],
-    ['currency', a.currency !== b.currency],
-    ['customer_id', a.customer_id !== b.customer_id],
-    ['merchant_id', a.merchant_id !== b.merchant_id],
-    ['terminal_id', a.terminal_id !== b.terminal_id],
-  ];
-  return differs.filter(([, d]) => d).map(([name]) => name);
+export interface PaymentIdentity {
+  occurred_at: number;
+  amount: number;
+  currency: string;
+  customer_id: string;
+  merchant_id: string;
+  terminal_id: string | null;
+}
+
+export const paymentOf = (tx: Transaction): PaymentIdentity => ({
+  occurred_at: tx.occurredAtMs, amount: tx.amountValue, currency: tx.currency,
+  customer_id: tx.customer_id, merchant_id: tx.merchant_id, terminal_id: tx.terminal_id ?? null,
+});
+
+/** The fields of `a` and `b` that differ. */
+export function paymentDifferences(a: PaymentIdentity, b: PaymentIdentity): (keyof PaymentIdentity)[] {
+  return (Object.keys(a) as (keyof PaymentIdentity)[]).filter((k) => a[k] !== b[k]);
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };

@@ -59,8 +59,12 @@ export function createDecisionRepository(db: Db) {
     async getMany(transactionIds: readonly string[]): Promise<Map<string, StoredDecision>> {
       const found = new Map<string, StoredDecision>();
       if (transactionIds.length === 0) return found;
+      // With the payment each was decided for, from the transaction record (decision.payment).
       const { rows } = await db.query<DecisionRow>(
-        `SELECT d.* FROM decisions d WHERE d.transaction_id = ANY($1) ORDER BY d.transaction_id, d.shadow, d.arm`, [transactionIds]);
+        `SELECT d.*, t.occurred_at AS tx_occurred_at, t.amount::float8 AS tx_amount, t.currency AS tx_currency, t.customer_id AS tx_customer_id,
+                t.merchant_id AS tx_merchant_id, t.body->>'terminal_id' AS tx_terminal_id
+         FROM decisions d JOIN transactions t ON t.id = d.transaction_id
+         WHERE d.transaction_id = ANY($1) ORDER BY d.transaction_id, d.shadow, d.arm`, [transactionIds]);
       for (const r of rows) {
         if (!r.shadow) found.set(r.transaction_id, { ...fromRow(r), shadows: [], recordedAt: r.recorded_at.toISOString() });
         else found.get(r.transaction_id)?.shadows.push(armFromRow(r));
@@ -124,6 +128,7 @@ interface DecisionRow {
   reasons: ArmDecision['reasons']; fired_rules: ArmDecision['firedRules']; features: Decision['features'];
   scores: ArmDecision['scores'] & { tags?: string[] }; ruleset_version: string; model_version: string | null;
   deployment_version: number | null; latency_ms: number; degraded: boolean; workflow_id: string; decided_at: Date; recorded_at: Date;
+  tx_occurred_at: Date; tx_amount: number; tx_currency: string; tx_customer_id: string; tx_merchant_id: string; tx_terminal_id: string | null;
 }
 
 function armFromRow(r: DecisionRow): ArmDecision {
@@ -138,5 +143,9 @@ function fromRow(r: DecisionRow): Decision {
   return {
     ...armFromRow(r), transactionId: r.transaction_id, workflowId: r.workflow_id, deploymentVersion: r.deployment_version ?? 0,
     features: r.features, degraded: r.degraded, latencyMs: r.latency_ms, decidedAt: r.decided_at.toISOString(), shadows: [],
+    payment: {
+      occurred_at: r.tx_occurred_at.getTime(), amount: r.tx_amount, currency: r.tx_currency,
+      customer_id: r.tx_customer_id, merchant_id: r.tx_merchant_id, terminal_id: r.tx_terminal_id,
+    },
   };
 }

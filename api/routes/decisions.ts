@@ -174,7 +174,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const parsed = parseTransaction(req.body, { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs });
     if (!parsed.ok) throw invalid(parsed.issues);
     const decision = await decideAndObserve(deps, parsed.value, receivedAtMs);
-    const reused = await reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log }, receivedAtMs)(parsed.value, decision, parsed.value);
+    const reused = await reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log })(parsed.value, decision);
     if (reused.length) throw reusedId(`${REUSED_ID_MESSAGE} (transaction ${parsed.value.id})`, reused);
     if (deps.log?.isLevelEnabled('debug')) {
       deps.log.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
@@ -191,7 +191,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const decideMany = deps.bulkInProcess ? deps.bulkInProcess(receivedAtMs, throughWorkflows) : throughWorkflows;
     const reply = await decideBulk(envelope.items, {
       view: decisionView, decideMany: observed(deps, decideMany, receivedAtMs), clock: { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs },
-      reusedId: reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log }, receivedAtMs),
+      reusedId: reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log }),
     });
     res.status(200).json(reply);
   });
