@@ -39,6 +39,16 @@ const INTEGER = /^\d{1,18}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const AMOUNT = /^\d{1,15}(?:\.\d{1,6})?$/;
 
+/** `datasetFiles` for a request: the files, or why the server's data set cannot be replayed. */
+export function usableDataset(dir: string): { ok: true; files: DatasetFile[] } | { ok: false; reason: string } {
+  try {
+    return { ok: true, files: datasetFiles(dir) };
+  } catch (err) {
+    if (err instanceof DatasetInvalid) return { ok: false, reason: `the server's data set is not usable: ${err.reason}` };
+    throw err;
+  }
+}
+
 /** The monthly files of `dir`, in time order; throws DatasetInvalid when there are none. */
 export function datasetFiles(dir: string): DatasetFile[] {
   let names: string[];
@@ -61,10 +71,15 @@ const nextMonthStart = (month: string): number => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 };
 
+/** Whether a file's month overlaps [fromMs, toMs). */
+const overlaps = (f: DatasetFile, fromMs: number, toMs: number) => nextMonthStart(f.month) > fromMs && monthStart(f.month) < toMs;
+
+/** The UTC day of an instant, YYYY-MM-DD. */
+export const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
 /** The days the files' months span (first day of the first, last day of the last), as YYYY-MM-DD. */
 export function datasetSpan(files: readonly DatasetFile[]): { from: string; to: string } {
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { from: day(monthStart(files[0]?.month ?? '')), to: day(nextMonthStart(files.at(-1)?.month ?? '') - 1) };
+  return { from: isoDay(monthStart(files[0]?.month ?? '')), to: isoDay(nextMonthStart(files.at(-1)?.month ?? '') - 1) };
 }
 
 /**
@@ -73,15 +88,14 @@ export function datasetSpan(files: readonly DatasetFile[]): { from: string; to: 
  * otherwise complete with no transaction and nothing to say why.
  */
 export function periodOutside(files: readonly DatasetFile[], fromMs: number, toMs: number): string | undefined {
-  if (files.some((f) => nextMonthStart(f.month) > fromMs && monthStart(f.month) < toMs)) return undefined;
+  if (files.some((f) => overlaps(f, fromMs, toMs))) return undefined;
   const span = datasetSpan(files);
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return `the data set holds ${span.from} … ${span.to} (${files.length} monthly files): ${day(fromMs)} … ${day(toMs - 1)} has no transaction in it`;
+  return `the data set holds ${span.from} … ${span.to} (${files.length} monthly files): ${isoDay(fromMs)} … ${isoDay(toMs - 1)} has no transaction in it`;
 }
 
 export async function* readDataset(dir: string, opts: ReadDatasetOptions = {}): AsyncGenerator<LabelledTransaction> {
   const { fromMs = -Infinity, toMs = Infinity, onBytes } = opts;
-  const files = datasetFiles(dir).filter((f) => nextMonthStart(f.month) > fromMs && monthStart(f.month) < toMs);
+  const files = datasetFiles(dir).filter((f) => overlaps(f, fromMs, toMs));
   const total = files.reduce((n, f) => n + f.bytes, 0);
   let before = 0;
   for (const file of files) {

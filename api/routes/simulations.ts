@@ -6,7 +6,7 @@ import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createSimulationRepository } from '../../activities/pg/simulation-repository.ts';
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
 import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
-import { datasetFiles, DatasetInvalid, datasetSpan, periodOutside } from '../../simulations/dataset.ts';
+import { datasetSpan, isoDay, periodOutside, usableDataset } from '../../simulations/dataset.ts';
 import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
 import { simulationWorkflow } from '../../workflows/simulation.ts';
@@ -59,12 +59,9 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
     const fromMs = dayStartMs(body.from);
     const toMs = dayStartMs(body.to) + DAY_MS;
     if (body.source === 'dataset') {
-      let files;
-      try { files = datasetFiles(deps.datasetDir); } catch (err) {
-        if (err instanceof DatasetInvalid) throw invalid([{ field: 'source', reason: `the server's data set is not usable: ${err.reason}` }]);
-        throw err;
-      }
-      const outside = periodOutside(files, fromMs, toMs);
+      const dataset = usableDataset(deps.datasetDir);
+      if (!dataset.ok) throw invalid([{ field: 'source', reason: dataset.reason }]);
+      const outside = periodOutside(dataset.files, fromMs, toMs);
       if (outside) throw invalid([{ field: 'from', reason: outside }]);
     }
     let sides;
@@ -101,18 +98,14 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
 
   // What each history holds, so a client offers periods that have transactions in them.
   router.get('/v1/simulations/sources', async (_req, res) => {
-    let dataset: SourceSpan;
-    try {
-      const files = datasetFiles(deps.datasetDir);
-      dataset = { name: 'dataset', available: true, ...datasetSpan(files), files: files.length };
-    } catch (err) {
-      if (!(err instanceof DatasetInvalid)) throw err;
-      dataset = { name: 'dataset', available: false, reason: `the server's data set is not usable: ${err.reason}` };
-    }
+    const usable = usableDataset(deps.datasetDir);
+    const dataset: SourceSpan = usable.ok
+      ? { name: 'dataset', available: true, ...datasetSpan(usable.files), files: usable.files.length }
+      : { name: 'dataset', available: false, reason: usable.reason };
     const { rows } = await deps.db.query<{ first: Date | null; last: Date | null }>('SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM transactions');
     const { first, last } = rows[0] ?? { first: null, last: null };
     const postgres: SourceSpan = first && last
-      ? { name: 'postgres', available: true, from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) }
+      ? { name: 'postgres', available: true, from: isoDay(first.getTime()), to: isoDay(last.getTime()) }
       : { name: 'postgres', available: false, reason: 'no transaction has been recorded yet' };
     res.json({ sources: [dataset, postgres] });
   });

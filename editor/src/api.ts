@@ -1,7 +1,8 @@
 import type {
   ApiErrorBody, Approval, ApprovalAction, CaseAction, CaseActionBody, CaseDetail, CaseFilter, DecisionReply, Deployment, DeploymentBody,
   DeploymentStats, DiffReply, Draft, FactsReply, LoginBody, LoginReply, Me, PublishReply, QueuedCase, RuleTestBody, RuleTestReply,
-  RulesetDetail, RulesetListItem, RulesetVersion, Simulation, SimulationChanges, SimulationRequest, ValidateReply, VersionSummary, SourceSpan } from './api-types.ts';
+  RulesetDetail, RulesetListItem, RulesetVersion, Simulation, SimulationChanges, SimulationRequest, SourceSpan, ValidateReply, VersionSummary,
+} from './api-types.ts';
 
 /**
  * The one client of the FraudGuard API. The browser signs in with POST /v1/auth/login, which sets an

@@ -58,13 +58,15 @@ export function lastWeekOf(span: { from: string; to: string }): { from: string; 
 export function SimulatePanel({ ws }: { ws: Workspace }) {
   const session = useSession();
   const remembered = lastSimulation(ws.name);
-  const [from, setFrom] = useState('2018-08-01');
-  const [to, setTo] = useState('2018-08-07');
   const [source, setSource] = useState<'dataset' | 'postgres'>('dataset');
   // What each history holds: the period offered, the date pickers' bounds, and why one cannot be replayed.
   const [spans, setSpans] = useState<SourceSpan[] | null>(null);
-  const [periodTouched, setPeriodTouched] = useState(false);
   const span = spans?.find((s) => s.name === source);
+  // The dates someone picked; until then the chosen history's last week.
+  const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
+  const offered = span?.available ? lastWeekOf(span) : undefined;
+  const from = picked.from ?? offered?.from ?? '';
+  const to = picked.to ?? offered?.to ?? '';
   const [candidate, setCandidate] = useState<string>('draft');
   const [champion, setChampion] = useState<string | null>(null);
   const [id, setId] = useState<string | null>(remembered?.id ?? null);
@@ -74,13 +76,6 @@ export function SimulatePanel({ ws }: { ws: Workspace }) {
 
   useEffect(() => { api.deployments.current().then((d) => setChampion(d.spec.champion.rulesetVersion), () => undefined); }, []);
   useEffect(() => { api.simulations.sources().then(setSpans, () => undefined); }, []);
-  // Until someone picks dates, offer the chosen history's last week.
-  useEffect(() => {
-    if (periodTouched || !span?.available) return;
-    const week = lastWeekOf(span);
-    setFrom(week.from);
-    setTo(week.to);
-  }, [span, periodTouched]);
 
   const start = async (e: Event) => {
     e.preventDefault();
@@ -118,9 +113,9 @@ export function SimulatePanel({ ws }: { ws: Workspace }) {
         <p class="muted">Replays history through the candidate and, beside it, the champion{champion ? ` (${champion})` : ''}: the same code path production decides with.</p>
         <div class="row">
           <div><label for="sim-from">From</label><input id="sim-from" type="date" required value={from} min={span?.available ? span.from : undefined} max={to}
-            onInput={(e) => { setPeriodTouched(true); setFrom((e.target as HTMLInputElement).value); }} /></div>
+            onInput={(e) => { const value = (e.target as HTMLInputElement).value; setPicked((p) => ({ ...p, from: value })); }} /></div>
           <div><label for="sim-to">To (inclusive)</label><input id="sim-to" type="date" required value={to} min={from} max={span?.available ? span.to : isoDay(new Date())}
-            onInput={(e) => { setPeriodTouched(true); setTo((e.target as HTMLInputElement).value); }} /></div>
+            onInput={(e) => { const value = (e.target as HTMLInputElement).value; setPicked((p) => ({ ...p, to: value })); }} /></div>
           <div>
             <label for="sim-candidate">Candidate</label>
             <select id="sim-candidate" value={candidate} onChange={(e) => setCandidate((e.target as HTMLSelectElement).value)}>
@@ -130,7 +125,7 @@ export function SimulatePanel({ ws }: { ws: Workspace }) {
           </div>
           <div>
             <label for="sim-source">History</label>
-            <select id="sim-source" value={source} onChange={(e) => { setPeriodTouched(false); setSource((e.target as HTMLSelectElement).value as 'dataset' | 'postgres'); }}>
+            <select id="sim-source" value={source} onChange={(e) => { setPicked({}); setSource((e.target as HTMLSelectElement).value as 'dataset' | 'postgres'); }}>
               <option value="dataset">The data set (monthly CSV files)</option>
               <option value="postgres">Transactions recorded by this system</option>
             </select>
