@@ -168,13 +168,14 @@ function observed(deps: DecisionRouteDeps, decideMany: DecideMany, receivedAtMs:
 
 export function decisionRoutes(deps: DecisionRouteDeps): Router {
   const router = Router();
+  const reusedIds = reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log });
 
   router.post('/v1/decisions', async (req: Request, res) => {
     const receivedAtMs = Date.now();
     const parsed = parseTransaction(req.body, { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs });
     if (!parsed.ok) throw invalid(parsed.issues);
     const decision = await decideAndObserve(deps, parsed.value, receivedAtMs);
-    const reused = await reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log })(parsed.value, decision);
+    const reused = await reusedIds(parsed.value, decision);
     if (reused.length) throw reusedId(`${REUSED_ID_MESSAGE} (transaction ${parsed.value.id})`, reused);
     if (deps.log?.isLevelEnabled('debug')) {
       deps.log.child({ transactionId: decision.transactionId, workflowId: decision.workflowId, arm: decision.arm })
@@ -191,7 +192,7 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const decideMany = deps.bulkInProcess ? deps.bulkInProcess(receivedAtMs, throughWorkflows) : throughWorkflows;
     const reply = await decideBulk(envelope.items, {
       view: decisionView, decideMany: observed(deps, decideMany, receivedAtMs), clock: { nowMs: receivedAtMs, maxAheadMs: deps.maxAheadMs },
-      reusedId: reusedIdCheck({ transactionBody: deps.decisions.transactionBody, log: deps.log }),
+      reusedId: reusedIds,
     });
     res.status(200).json(reply);
   });
