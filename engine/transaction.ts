@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundOrChoiceReason } from './issue-wording.ts';
 
 /**
  * The transaction a client submits for a decision. Parsed once at the edge (API, CSV replay);
@@ -123,20 +124,10 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   }));
 }
 
-/**
- * Zod's own wording where it says too little: a choice among values (an enum beside literals) fails
- * as a bare "Invalid input", and a query parameter that is not a number as "received NaN".
- */
+/** Zod's own wording where it says too little: bounds and choices, and a query parameter that is not a number ("received NaN"). */
 function plainer(issue: z.core.$ZodIssue): string | undefined {
-  if (issue.code === 'invalid_union') {
-    const branches = issue.errors.flat();
-    if (branches.length > 0 && branches.every((b) => b.code === 'invalid_value' && b.path.length === 0)) {
-      const values = branches.flatMap((b) => (b.code === 'invalid_value' ? b.values : []));
-      return `must be one of: ${values.map(String).join(', ')}`;
-    }
-  }
   if (issue.code === 'invalid_type' && issue.expected === 'number' && issue.message.endsWith('received NaN')) return 'must be a number';
-  return undefined;
+  return boundOrChoiceReason(issue);
 }
 
 // A missing field shows up as invalid_type "received undefined", or, for fields that accept

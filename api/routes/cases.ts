@@ -33,13 +33,14 @@ const score = z.coerce.number().min(0).max(1);
 const queueQuery = z.strictObject({
   queue: z.enum(TIERS).optional().describe('The tier whose queue to list: L1, L2 or lead'),
   status: statusList.prefault('active').describe('Comma-separated statuses, or active (default), resolved, all'),
-  min_age: z.union([z.string().regex(/^\d+$/).transform((s) => Number(s) * 1000), duration]).optional()
+  min_age: z.union([z.string().regex(/^\d+$/).transform((s) => Number(s) * 1000), duration], 'must be a number of seconds or a duration such as 15m, 2h or 1d').optional()
     .describe('Only cases open at least this long: seconds, or a duration such as 15m'),
   amount_min: amount.optional(), amount_max: amount.optional(),
   score_min: score.optional(), score_max: score.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
+}).refine((q) => !(q.amount_min !== undefined && q.amount_max !== undefined) || q.amount_min <= q.amount_max, { message: 'must not be above amount_max', path: ['amount_min'] })
+  .refine((q) => !(q.score_min !== undefined && q.score_max !== undefined) || q.score_min <= q.score_max, { message: 'must not be above score_max', path: ['score_min'] });
 
 const ACTOR = /^[A-Za-z0-9._@:-]{1,128}$/;
 const CASE_ID = /^case-[A-Za-z0-9._:@-]{1,128}$/;

@@ -20,7 +20,8 @@ const createSchema = z.strictObject({
 });
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().min(1).optional() });
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' });
-const statsSchema = z.object({ from: instant.optional(), to: instant.optional() });
+const statsSchema = z.object({ from: instant.optional(), to: instant.optional() })
+  .refine((q) => !(q.from && q.to) || Date.parse(q.from) < Date.parse(q.to), { message: 'must be before to', path: ['from'] });
 
 /**
  * Deployments: which ruleset and model versions decide, split between a champion and challengers

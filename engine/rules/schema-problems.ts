@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { boundOrChoiceReason } from '../issue-wording.ts';
 import { didYouMean } from './suggest.ts';
 
 /** One fault in a ruleset document: where (a JSON path such as `$.rules[2].conditions.all[0].fact`) and why. */
@@ -90,24 +91,8 @@ function reasonOf(issue: z.core.$ZodIssue, value: unknown): string {
     case 'invalid_type':
       if (value === undefined || issue.expected === 'nonoptional') return 'is required';
       return `must be ${article(issue.expected)}, not ${describe(value)}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-    case 'too_big': {
-      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-      const exact = (issue as { exact?: boolean }).exact === true;
-      if (issue.origin === 'string' && issue.code === 'too_small' && Number(bound) === 1) return 'must not be empty';
-      if (issue.origin === 'array' || issue.origin === 'string') {
-        const unit = issue.origin === 'array' ? 'items' : 'characters';
-        return exact ? `must have exactly ${bound} ${unit}` : `must have at ${issue.code === 'too_small' ? 'least' : 'most'} ${bound} ${unit}`;
-      }
-      const inclusive = issue.inclusive !== false;
-      return issue.code === 'too_small'
-        ? `must be ${inclusive ? 'at least' : 'greater than'} ${bound}`
-        : `must be ${inclusive ? 'at most' : 'less than'} ${bound}`;
-    }
     default:
-      return issue.message;
+      return boundOrChoiceReason(issue) ?? issue.message;
   }
 }
 

@@ -80,7 +80,7 @@ describe('validateRuleset', () => {
       assertProblem(withCondition({ any: [{ feet: 'amount' }] }), '$.rules[0].conditions.all[0].any[0]', /must be a condition/);
     });
     it('an unknown event type', () => {
-      assertProblem(withCondition({ fact: 'amount', operator: 'equal', value: 1 }, { type: 'block' }), '$.rules[0].event.type', /must be one of "decline", "review"/);
+      assertProblem(withCondition({ fact: 'amount', operator: 'equal', value: 1 }, { type: 'block' }), '$.rules[0].event.type', /must be one of: "decline", "review"/);
     });
     it('a document that is not an object, or lacks its name', () => {
       assert.deepEqual(problems([]), ['$: must be an object, not an array']);

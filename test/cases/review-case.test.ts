@@ -161,7 +161,20 @@ describe('review cases: a REVIEW decision opens a case that analysts work throug
     assert.equal(bad.status, 400);
     const reasons = Object.fromEntries(bad.body.error.fields.map((f: { field: string; reason: string }) => [f.field, f.reason]));
     assert.deepEqual(Object.keys(reasons).sort(), ['limit', 'score_min', 'status.0']);
-    assert.equal(reasons['status.0'], 'must be one of: open, claimed, escalated, resolved_approved, resolved_declined, active, resolved, all');
+    assert.equal(reasons['status.0'], 'must be one of: "open", "claimed", "escalated", "resolved_approved", "resolved_declined", "active", "resolved", "all"');
     assert.equal(reasons['limit'], 'must be a number');
+    assert.equal(reasons['score_min'], 'must be at most 1');
+
+    // A range given upside down is a mistake to say, not an empty queue to show.
+    const inverted = await stack.get('/v1/cases?amount_min=1300&amount_max=1100&score_min=0.9&score_max=0.1&min_age=soon');
+    assert.equal(inverted.status, 400);
+    assert.deepEqual(inverted.body.error.fields, [
+      { field: 'min_age', reason: 'must be a number of seconds or a duration such as 15m, 2h or 1d' },
+    ], 'the ranges are checked once every field parses');
+    const upsideDown = await stack.get('/v1/cases?amount_min=1300&amount_max=1100&score_min=0.9&score_max=0.1');
+    assert.deepEqual(upsideDown.body.error.fields, [
+      { field: 'amount_min', reason: 'must not be above amount_max' },
+      { field: 'score_min', reason: 'must not be above score_max' },
+    ]);
   });
 });

@@ -125,6 +125,9 @@ describe('publishing rulesets and changing deployments', () => {
     const future = await stack.get(`/v1/deployments/${version}/stats?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`);
     assert.equal(future.body.arms[0].decisions, 0, 'the window bounds the figures');
     assert.equal((await stack.get('/v1/deployments/current/stats?from=yesterday')).status, 400);
+    const upsideDown = await stack.get('/v1/deployments/current/stats?from=2026-12-08T00:00:00Z&to=2026-12-01T00:00:00Z');
+    assert.equal(upsideDown.status, 400, 'a window ending before it starts is refused, not answered with no decisions');
+    assert.deepEqual(upsideDown.body.error.fields, [{ field: 'from', reason: 'must be before to' }]);
   });
 
   it('refuses a deployment based on a stale version (409), with shares above 100 %, or naming versions that cannot run (400)', async () => {

@@ -1,0 +1,38 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { boundOrChoiceReason } from './issue-wording.ts';
+
+const reasonFor = (schema: z.ZodType, value: unknown): string | undefined => {
+  const parsed = schema.safeParse(value);
+  assert.equal(parsed.success, false, 'the value is meant to be refused');
+  return boundOrChoiceReason(parsed.error!.issues[0]!);
+};
+
+describe('the wording of bounds and choices', () => {
+  it('names the bound a number crosses, and whether it is allowed itself', () => {
+    assert.equal(reasonFor(z.number().max(1), 2), 'must be at most 1');
+    assert.equal(reasonFor(z.number().min(1), 0), 'must be at least 1');
+    assert.equal(reasonFor(z.number().positive(), 0), 'must be greater than 0');
+    assert.equal(reasonFor(z.number().lt(10), 10), 'must be less than 10');
+  });
+
+  it('counts characters of a string and items of an array, and calls a required empty string empty', () => {
+    assert.equal(reasonFor(z.string().min(1), ''), 'must not be empty');
+    assert.equal(reasonFor(z.string().max(3), 'abcd'), 'must have at most 3 characters');
+    assert.equal(reasonFor(z.array(z.number()).min(2), [1]), 'must have at least 2 items');
+    assert.equal(reasonFor(z.string().length(3), 'ab'), 'must have exactly 3 characters');
+  });
+
+  it('lists the choices, quoting text, whether they come from an enum, literals, or a union of both', () => {
+    assert.equal(reasonFor(z.enum(['L1', 'L2', 'lead']), 'L3'), 'must be one of: "L1", "L2", "lead"');
+    assert.equal(reasonFor(z.literal('all'), 'some'), 'must be "all"');
+    assert.equal(reasonFor(z.union([z.enum(['open', 'claimed']), z.literal('all')]), 'lost'), 'must be one of: "open", "claimed", "all"');
+    assert.equal(reasonFor(z.union([z.literal(1), z.literal(2)]), 3), 'must be one of: 1, 2');
+  });
+
+  it('leaves an issue whose own message says what to send', () => {
+    assert.equal(reasonFor(z.string().regex(/^\d+$/, 'must be digits'), 'x'), undefined);
+    assert.equal(reasonFor(z.union([z.number(), z.string().regex(/^\d+$/)]), 'x'), undefined);
+  });
+});
