@@ -124,9 +124,10 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   }));
 }
 
-/** Zod's own wording where it says too little: bounds and choices, and a query parameter that is not a number ("received NaN"). */
+/** Zod's own wording where it says too little: bounds and choices, a query parameter that is not a number ("received NaN") or not a whole one. */
 function plainer(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code === 'invalid_type' && issue.expected === 'number' && issue.message.endsWith('received NaN')) return 'must be a number';
+  if (issue.code === 'invalid_type' && issue.expected === 'int' && issue.message.endsWith('received number')) return 'must be a whole number';
   return boundOrChoiceReason(issue);
 }
 

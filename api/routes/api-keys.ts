@@ -15,6 +15,9 @@ const createSchema = z.strictObject({
     .describe('Decision requests per rate window for this key; omitted or null = the configured default'),
 });
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const apiKeyRequests = { create: createSchema };
+
 export const apiKeyView = (k: ApiKeyRecord) => ({
   id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, rate_limit: k.rateLimit, created_by: k.createdBy, created_at: k.createdAt,
   last_used_at: k.lastUsedAt, revoked_at: k.revokedAt, revoked_by: k.revokedBy, active: k.revokedAt === null,

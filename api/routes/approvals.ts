@@ -13,6 +13,9 @@ const requestSchema = z.strictObject({
 });
 const listSchema = z.object({ status: z.enum(['pending', 'approved', 'rejected', 'used']).optional() });
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const approvalRequests = { create: requestSchema, list: listSchema };
+
 export const approvalView = (a: Approval) => ({
   id: a.id, action: a.action, subject: a.subject, comment: a.comment, status: a.status, requested_by: a.requestedBy, requested_at: a.requestedAt,
   decided_by: a.decidedBy, decided_at: a.decidedAt, used_by: a.usedBy, used_at: a.usedAt,

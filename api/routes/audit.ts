@@ -10,6 +10,9 @@ const listSchema = z.object({
   target: z.string().max(300).optional(),
 });
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const auditRequests = { list: listSchema };
+
 /** Reading the audit trail and checking its chain (the same check as `fraudguard audit verify`). */
 export function auditRoutes(deps: { audit: AuditRepository }): Router {
   const router = Router();

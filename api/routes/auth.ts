@@ -1,7 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { UserRepository } from '../../activities/pg/user-repository.ts';
-import { issuesOf } from '../../engine/transaction.ts';
 import { principalOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
 import { credentialOf, SESSION_COOKIE } from '../auth/authenticator.ts';
@@ -10,6 +9,7 @@ import type { SignIn } from '../auth/sign-in.ts';
 import { hashSecret, SESSION_PREFIX } from '../auth/tokens.ts';
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.ts';
 import { ApiError, invalid } from '../errors.ts';
+import { parseInput } from '../parse-input.ts';
 import { permissionsOf, type Principal } from '../permissions.ts';
 
 const loginSchema = z.strictObject({
@@ -21,17 +21,14 @@ const passwordChangeSchema = z.strictObject({ current_password: z.string().min(1
 const enrolSchema = z.strictObject({ password: z.string().min(1).max(MAX_PASSWORD_LENGTH) });
 const codeSchema = z.strictObject({ totp: z.string().min(1).max(10) });
 
+/** The request bodies, for the API's description (api/openapi.ts). */
+export const authRequests = { login: loginSchema, passwordChange: passwordChangeSchema, enrol: enrolSchema, code: codeSchema };
+
 export interface AuthRouteDeps {
   signIn: SignIn;
   users: UserRepository;
   /** Secure cookies: always, never, or when the request came over HTTPS ('auto'). */
   secureCookie: 'auto' | 'true' | 'false';
-}
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalid(issuesOf(parsed.error));
-  return parsed.data;
 }
 
 function signedInUser(req: Request): Principal & { kind: 'user' } {
@@ -54,7 +51,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   };
 
   router.post('/v1/auth/login', async (req, res: Response) => {
-    const body = parse(loginSchema, req.body);
+    const body = parseInput(loginSchema, req.body);
     noteAudit(res, { actor: body.username.toLowerCase(), target: `user:${body.username.toLowerCase()}`, action: 'user.signed_in' });
     try {
       const session = await deps.signIn(body, req.ip ?? 'unknown');
@@ -87,7 +84,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/v1/auth/password', async (req, res) => {
     const user = signedInUser(req);
-    const body = parse(passwordChangeSchema, req.body);
+    const body = parseInput(passwordChangeSchema, req.body);
     const creds = await deps.users.credentials(user.username);
     if (!creds || !(await verifyPassword(creds.passwordHash, body.current_password))) {
       throw new ApiError(403, 'WRONG_PASSWORD', 'The current password is incorrect.');
@@ -103,7 +100,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/v1/auth/totp/enrol', async (req, res) => {
     const user = signedInUser(req);
-    const body = parse(enrolSchema, req.body);
+    const body = parseInput(enrolSchema, req.body);
     const creds = await deps.users.credentials(user.username);
     // Re-entering the password keeps a borrowed session from replacing the account's second factor.
     if (!creds || !(await verifyPassword(creds.passwordHash, body.password))) throw new ApiError(403, 'WRONG_PASSWORD', 'The password is incorrect.');
@@ -117,7 +114,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/v1/auth/totp/verify', async (req, res) => {
     const user = signedInUser(req);
-    const body = parse(codeSchema, req.body);
+    const body = parseInput(codeSchema, req.body);
     const creds = await deps.users.credentials(user.username);
     if (!creds?.totpSecret) throw new ApiError(409, 'NOT_ENROLLED', 'Start with POST /v1/auth/totp/enrol.');
     const step = await checkTotp(creds.totpSecret, body.totp);

@@ -53,6 +53,9 @@ const actionBodies: Record<CaseAction, z.ZodType<Omit<CaseActionInput, 'actor'>>
   escalate: z.strictObject({ reason: z.string().trim().min(1, 'must say why').max(500) }),
 };
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const caseRequests = { queue: queueQuery, actions: actionBodies };
+
 /** The case as the queue and every action answer show it. */
 export function caseJson(c: QueuedCase) {
   return {

@@ -23,6 +23,9 @@ const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 dat
 const statsSchema = z.object({ from: instant.optional(), to: instant.optional() })
   .refine((q) => !(q.from && q.to) || Date.parse(q.from) < Date.parse(q.to), { message: 'must be before to', path: ['from'] });
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const deploymentRequests = { create: createSchema, list: listSchema, stats: statsSchema };
+
 /**
  * Deployments: which ruleset and model versions decide, split between a champion and challengers
  * (a share of traffic, or shadow). Every change is a new version; the highest is in force and workers

@@ -25,6 +25,9 @@ export interface LabelRouteDeps {
   maxAheadMs: number;
 }
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const labelRequests = { create: labelSchema };
+
 /** POST /v1/labels: record a label (chargeback, analyst outcome, client report) and feed it to the feature store. */
 export function labelRoutes(deps: LabelRouteDeps): Router {
   const router = Router();

@@ -29,6 +29,9 @@ function kindIssues(kind: ListKind, values: readonly string[]): FieldIssue[] {
   return values.flatMap((v, i) => (bad(v) ? [{ field: `values.${i}`, reason: `is not ${kind === 'ip' ? 'an IP address' : 'an e-mail address'}` }] : []));
 }
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const listRequests = { create: createSchema, add: addSchema, page: pageSchema };
+
 /**
  * Named block / allow lists (devices, IPs, cards, e-mails, customers, merchants) for the inList and
  * notInList operators. Each change bumps the list's revision; workers compare revisions every couple

@@ -47,6 +47,9 @@ export const modelView = (m: RegisteredModel, current: Deployment | null) => ({
   created_at: m.createdAt, retired_at: m.retiredAt,
 });
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const modelRequests = { register: modelRegistrationSchema, list: listSchema };
+
 /**
  * The model registry over HTTP (DESIGN.md, "Models are ONNX"): register a version by uploading its
  * ONNX file with the metadata ml/train.py wrote (checked against the feature set by loading it and

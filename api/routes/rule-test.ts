@@ -41,6 +41,9 @@ export interface RuleTestReply {
   missing_facts: string[];
 }
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const ruleTestRequests = { test: testSchema };
+
 /**
  * Runs a ruleset document (valid, not necessarily saved) on one transaction and says, rule by rule,
  * which conditions held: the editor's test panel. A recorded transaction brings the features and

@@ -26,6 +26,9 @@ const rollbackSchema = z.strictObject({ version: z.number().int().min(1).describ
 /** A deployment in force before anything was published (an unseeded database): the champion is all there is. */
 const FIRST_SPEC: DeploymentSpec = { champion: { name: 'champion', rulesetVersion: '', modelVersions: [] }, challengers: [], routingKey: 'customer_id', salt: 'fraudguard' };
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const publicationRequests = { publish: publishSchema, rollback: rollbackSchema };
+
 /**
  * Publishing makes a valid version the champion's ruleset: the version is stamped published and a
  * new deployment version is appended with the same arms, challengers kept. Rolling back does the

@@ -49,6 +49,9 @@ const revisionConflict = (name: string, current: number) =>
   new ApiError(409, 'REVISION_CONFLICT', `The draft of "${name}" was changed by someone else: it is at revision ${current}. Reload it, reapply your edit and save with revision ${current}.`,
     undefined, { current_revision: current });
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const rulesetRequests = { create: createSchema, draft: draftSchema, version: versionSchema, validate: validateSchema, diff: diffSchema };
+
 /**
  * Rulesets for authors: list and create them, edit the draft (optimistic concurrency: every save
  * names the revision it started from, a stale one gets 409 with the current revision), save the

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/pool.ts';
 import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
@@ -11,6 +12,7 @@ import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
 import { simulationWorkflow } from '../../workflows/simulation.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { parseInput } from '../parse-input.ts';
 import { rulesetCheck } from './ruleset-views.ts';
 
 export interface SimulationRouteDeps {
@@ -25,6 +27,15 @@ export interface SimulationRouteDeps {
 const DAY_MS = 86_400_000;
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 const simulationWorkflowId = (id: string) => `simulation-${id}`;
+
+/** The query parameters of the listing routes (also described in api/openapi.ts). */
+export const simulationQueries = {
+  list: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50).describe('How many simulations, newest first') }),
+  changes: z.strictObject({
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    page_size: z.coerce.number().int().min(1).max(500).default(50),
+  }),
+};
 
 /** A history a simulation can replay, and the days it holds (GET /v1/simulations/sources). */
 export type SourceSpan = { name: 'dataset' | 'postgres' } & (
@@ -91,9 +102,8 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
   });
 
   router.get('/v1/simulations', async (req, res) => {
-    const limitText = typeof req.query['limit'] === 'string' ? req.query['limit'] : '50';
-    if (!/^[1-9]\d{0,2}$/.test(limitText) || Number(limitText) > 200) throw invalid([{ field: 'limit', reason: 'must be a whole number from 1 to 200' }]);
-    res.json({ simulations: await repo.list(Number(limitText)) });
+    const { limit } = parseInput(simulationQueries.list, req.query);
+    res.json({ simulations: await repo.list(limit) });
   });
 
   // What each history holds, so a client offers periods that have transactions in them.
@@ -118,8 +128,7 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
 
   router.get('/v1/simulations/:id/changes', async (req, res) => {
     const id = idParam(req);
-    const page = pageParam(req, 'page', 1, 1_000_000);
-    const pageSize = pageParam(req, 'page_size', 50, 500);
+    const { page, page_size: pageSize } = parseInput(simulationQueries.changes, req.query);
     if (!(await repo.get(id))) throw notFound(`Simulation "${id}"`);
     const { total, items } = await repo.changes(id, page, pageSize);
     res.json({ changes: items, page, page_size: pageSize, total, next_page: page * pageSize < total ? page + 1 : null });
@@ -148,12 +157,6 @@ function idParam(req: Request): string {
   return id;
 }
 
-function pageParam(req: Request, name: string, fallback: number, max: number): number {
-  const raw = req.query[name];
-  if (raw === undefined) return fallback;
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,6}$/.test(raw) || Number(raw) > max) throw invalid([{ field: name, reason: `must be a whole number from 1 to ${max}` }]);
-  return Number(raw);
-}
 
 /**
  * The model versions a request names that the registry does not hold (a retired model is fine: it stays

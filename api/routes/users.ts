@@ -27,6 +27,9 @@ function checkPassword(password: string, name: string, field = 'password'): void
   if (problems.length) throw invalid(problems.map((reason): FieldIssue => ({ field, reason })), 'The password does not meet the password rules.');
 }
 
+/** The request bodies and queries, for the API's description (api/openapi.ts). */
+export const userRequests = { create: createSchema, patch: patchSchema };
+
 /** Administration of people: create, list, change roles or password, reset TOTP, unlock. */
 export function userRoutes(deps: { users: UserRepository }): Router {
   const router = Router();

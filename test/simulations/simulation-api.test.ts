@@ -64,7 +64,10 @@ describe('the simulations API', () => {
     const after = await stack.post('/v1/simulations', { source: 'dataset', from: '2018-09-01', to: '2018-09-08', candidate: {} });
     assert.equal(after.status, 400);
     assert.deepEqual(after.body.error.fields, [{ field: 'from', reason: 'the data set holds 2018-04-01 … 2018-08-31 (5 monthly files): 2018-09-01 … 2018-09-08 has no transaction in it' }]);
-    assert.equal((await stack.get('/v1/simulations?limit=0')).status, 400);
+    assert.deepEqual((await stack.get('/v1/simulations?limit=0')).body.error.fields, [{ field: 'limit', reason: 'must be at least 1' }]);
+    const page = await stack.get('/v1/simulations/00000000-0000-4000-8000-000000000000/changes?page=1.5&page_size=501');
+    assert.equal(page.status, 400, 'the query is checked before the simulation is looked up');
+    assert.deepEqual(page.body.error.fields, [{ field: 'page', reason: 'must be a whole number' }, { field: 'page_size', reason: 'must be at most 500' }]);
     assert.equal((await stack.get('/v1/simulations/00000000-0000-4000-8000-000000000000')).status, 404);
     assert.equal((await stack.get('/v1/simulations/not-an-id')).status, 404);
   });
