@@ -11,7 +11,7 @@ function flakyReader(deployment: Deployment) {
   const reader = {
     async version() { guard(); return null; },
     async currentDeployment() { guard(); state.deploymentReads += 1; return deployment; },
-    async listRevisions() { guard(); return new Map([['blocked_devices', 1]]); },
+    async listRevisions() { guard(); return new Map([['blocked_devices', { revision: 1, kind: 'device' }]]); },
     async listItems() { guard(); return ['dev-1']; },
   } as unknown as RulesetReader;
   return { reader, state };
@@ -46,7 +46,7 @@ describe('the worker\'s rule caches while Postgres does not answer', () => {
     let revision = 1;
     let itemsDown = false;
     const reader = {
-      async listRevisions() { return new Map([['blocked_devices', revision], ['blocked_ips', 1]]); },
+      async listRevisions() { return new Map([['blocked_devices', { revision, kind: 'device' }], ['blocked_ips', { revision: 1, kind: 'ip' }]]); },
       async listItems(name: string) {
         if (itemsDown) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
         return name === 'blocked_devices' ? [`dev-${revision}`] : ['10.0.0.1'];
@@ -73,5 +73,26 @@ describe('the worker\'s rule caches while Postgres does not answer', () => {
     const caches = createRuleCaches(reader, { refreshMs: 1_000, now: () => 0 });
     await assert.rejects(caches.deployments.current(), /ECONNREFUSED/);
     await assert.rejects(caches.lists.refresh(), /ECONNREFUSED/);
+  });
+});
+
+describe('the lists\' comparisons', () => {
+  const cachesOver = (lists: Record<string, { kind: string; items: string[] }>) => createRuleCaches({
+    async listRevisions() { return new Map(Object.entries(lists).map(([name, l]) => [name, { revision: 1, kind: l.kind }])); },
+    async listItems(name: string) { return lists[name]?.items ?? []; },
+  } as unknown as RulesetReader, { refreshMs: 1_000, now: () => 0 });
+
+  it('match an e-mail address in any case and an IPv6 address in any spelling, ids exactly', async () => {
+    const caches = cachesOver({
+      blocked_emails: { kind: 'email', items: ['fraud@example.com', 'Old.Entry@Example.COM'] },
+      blocked_ips: { kind: 'ip', items: ['2001:db8::1', '10.0.0.1'] },
+      blocked_devices: { kind: 'device', items: ['Dev-1'] },
+    });
+    await caches.lists.refresh();
+    assert.equal(caches.lists.has('blocked_emails', 'Fraud@Example.com'), true);
+    assert.equal(caches.lists.has('blocked_emails', 'old.entry@example.com'), true, 'a value stored before lists kept one spelling');
+    assert.equal(caches.lists.has('blocked_ips', '2001:DB8:0:0::1'), true);
+    assert.equal(caches.lists.has('blocked_ips', '10.0.0.1'), true);
+    assert.equal(caches.lists.has('blocked_devices', 'dev-1'), false, 'device ids are the integrator\'s own: exact');
   });
 });

@@ -1,6 +1,7 @@
 import type { LoadedRuleset } from '../engine/decide-arm.ts';
 import type { Deployment } from '../engine/deployment.ts';
 import { loadRuleset, type CustomOperators } from '../engine/rules/load.ts';
+import { canonicalListValue, type ListKind } from '../engine/list-values.ts';
 import type { DeploymentSource, RulesetSource } from './decision-activities.ts';
 import type { RulesetReader } from './pg/ruleset-repository.ts';
 
@@ -80,20 +81,24 @@ export interface ListCache {
   refresh(): Promise<void>;
 }
 
+interface HeldList { revision: number; kind: ListKind; values: Set<string> }
+
 function createListCache(reader: RulesetReader, refreshMs: number, now: () => number): ListCache {
-  let contents = new Map<string, { revision: number; values: Set<string> }>();
+  let contents = new Map<string, HeldList>();
   let checkedAt = -Infinity;
   let inFlight: Promise<void> | null = null;
 
   async function reload(): Promise<void> {
     // Read whole, then swapped in: a read failing part-way (the revisions or any list's items) leaves
     // the lists read before in force, none of them half-updated or dropped.
-    const fresh = new Map<string, { revision: number; values: Set<string> }>();
+    const fresh = new Map<string, HeldList>();
     try {
       const revisions = await reader.listRevisions();
-      await Promise.all([...revisions].map(async ([name, revision]) => {
+      await Promise.all([...revisions].map(async ([name, { revision, kind }]) => {
         const held = contents.get(name);
-        fresh.set(name, held?.revision === revision ? held : { revision, values: new Set(await reader.listItems(name)) });
+        // Canonical here too: values stored before lists kept one spelling of each still match.
+        fresh.set(name, held?.revision === revision ? held
+          : { revision, kind, values: new Set((await reader.listItems(name)).map((v) => canonicalListValue(kind, v))) });
       }));
     } catch (err) {
       // Postgres unreachable: lists read before stay in force (tried again after refreshMs); a worker
@@ -107,7 +112,10 @@ function createListCache(reader: RulesetReader, refreshMs: number, now: () => nu
   }
 
   return {
-    has: (list, value) => contents.get(list)?.values.has(value) ?? false,
+    has: (list, value) => {
+      const held = contents.get(list);
+      return held !== undefined && held.values.has(canonicalListValue(held.kind, value));
+    },
     async refresh() {
       if (now() - checkedAt < refreshMs) return;
       inFlight ??= reload().finally(() => { inFlight = null; });

@@ -1,9 +1,9 @@
 import type { PoolClient } from 'pg';
 import type { Db } from '../../db/pool.ts';
 import { inTransaction } from '../../db/pool.ts';
+import type { ListKind } from '../../engine/list-values.ts';
 
-export const LIST_KINDS = ['device', 'ip', 'card', 'email', 'customer', 'merchant', 'other'] as const;
-export type ListKind = (typeof LIST_KINDS)[number];
+export { LIST_KINDS, type ListKind } from '../../engine/list-values.ts';
 
 export interface ListRecord {
   name: string;
@@ -73,12 +73,12 @@ export function createListRepository(db: Db) {
       });
     },
 
-    /** Removes one value; null when the list does not exist, `removed: false` when the value was not on it. */
-    async remove(name: string, value: string): Promise<{ removed: boolean; revision: number } | null> {
+    /** Removes one value, under any of its spellings; null when the list does not exist, `removed: false` when the value was not on it. */
+    async remove(name: string, spellings: readonly string[]): Promise<{ removed: boolean; revision: number } | null> {
       return inTransaction(db, async (client) => {
         const { rows } = await client.query<{ revision: number }>('SELECT revision FROM lists WHERE name = $1 FOR UPDATE', [name]);
         if (!rows[0]) return null;
-        const deleted = await client.query('DELETE FROM list_items WHERE list = $1 AND value = $2', [name, value]);
+        const deleted = await client.query('DELETE FROM list_items WHERE list = $1 AND value = ANY($2::text[])', [name, [...spellings]]);
         const removed = (deleted.rowCount ?? 0) > 0;
         return { removed, revision: removed ? await bump(client, name) : rows[0].revision };
       });

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/pool.ts';
 import type { Deployment, DeploymentSpec } from '../../engine/deployment.ts';
+import type { ListKind } from '../../engine/list-values.ts';
 import type { Ruleset } from '../../engine/rules/ruleset.ts';
 
 export interface RulesetVersionRecord {
@@ -37,10 +38,10 @@ export function createRulesetReader(db: Db) {
       return rows[0] ? { ...rows[0].spec, version: rows[0].version } : null;
     },
 
-    /** Current revision of every list, to know when cached list contents are stale. */
-    async listRevisions(): Promise<Map<string, number>> {
-      const { rows } = await db.query<{ name: string; revision: number }>('SELECT name, revision FROM lists');
-      return new Map(rows.map((r) => [r.name, r.revision]));
+    /** Current revision of every list, to know when cached list contents are stale, and its kind, which says how its values compare. */
+    async listRevisions(): Promise<Map<string, { revision: number; kind: ListKind }>> {
+      const { rows } = await db.query<{ name: string; revision: number; kind: ListKind }>('SELECT name, revision, kind FROM lists');
+      return new Map(rows.map((r) => [r.name, { revision: r.revision, kind: r.kind }]));
     },
 
     async listItems(name: string): Promise<string[]> {

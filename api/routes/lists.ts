@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool.ts';
-import { createListRepository, LIST_KINDS, type ListKind, type ListRecord } from '../../activities/pg/list-repository.ts';
+import { createListRepository, type ListRecord } from '../../activities/pg/list-repository.ts';
+import { canonicalListValue, LIST_KINDS, type ListKind } from '../../engine/list-values.ts';
 import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
 import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
@@ -79,16 +80,19 @@ export function listRoutes(deps: { db: Db }): Router {
     if (!parsed.success) throw invalid(issuesOf(parsed.error));
     const issues = kindIssues(list.kind, parsed.data.values);
     if (issues.length) throw invalid(issues);
-    const result = await lists.add(list.name, parsed.data.values, parsed.data.comment ?? null, actorOf(req));
+    const values = [...new Set(parsed.data.values.map((v) => canonicalListValue(list.kind, v)))];
+    const result = await lists.add(list.name, values, parsed.data.comment ?? null, actorOf(req));
     if (!result) throw notFound(`List "${list.name}"`);
     noteAudit(res, { target: `list:${list.name}`, before: { revision: list.revision }, after: { revision: result.revision, added: result.added } });
-    res.json({ name: list.name, added: result.added, already_present: new Set(parsed.data.values).size - result.added, revision: result.revision });
+    res.json({ name: list.name, added: result.added, already_present: values.length - result.added, revision: result.revision });
   });
 
   router.delete('/v1/lists/:name/items/:value', async (req, res) => {
     const name = req.params['name'] as string;
     const item = req.params['value'] as string;
-    const result = await lists.remove(name, item);
+    const list = await existing(name);
+    // Its canonical spelling, and the one given: a value stored before lists kept one spelling.
+    const result = await lists.remove(name, [canonicalListValue(list.kind, item), item]);
     if (!result) throw notFound(`List "${name}"`);
     if (!result.removed) throw notFound(`Value ${JSON.stringify(item)} on list "${name}"`);
     noteAudit(res, { target: `list:${name}`, after: { revision: result.revision, removed: item } });

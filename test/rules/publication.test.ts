@@ -196,4 +196,25 @@ describe('publishing rulesets and changing deployments', () => {
     assert.ok(listed.body.lists.some((l: { name: string; kind: string; item_count: number }) => l.name === name && l.kind === 'ip' && l.item_count === 5));
     assert.equal((await stack.get('/v1/lists/nope')).status, 404);
   });
+
+  it('blocks an e-mail address whatever its case, keeping one spelling of it on the list', async () => {
+    const version = await deploy(stack, { champion: { name: 'champion', rulesetVersion: 'default@1' } });
+    const local = uniqueName('Mule');
+    const added = await stack.post('/v1/lists/blocked_emails/items', { values: [`${local}@Example.COM`, `${local.toLowerCase()}@example.com`] });
+    assert.equal(added.body.added, 1, 'two spellings of one address');
+    const again = await stack.post('/v1/lists/blocked_emails/items', { values: [`${local.toUpperCase()}@example.com`] });
+    assert.deepEqual({ added: again.body.added, already: again.body.already_present }, { added: 0, already: 1 });
+    const items = (await stack.get(`/v1/lists/blocked_emails?limit=1000`)).body.items.map((i: { value: string }) => i.value);
+    assert.ok(items.includes(`${local.toLowerCase()}@example.com`), 'kept in lower case');
+
+    const declined = await waitFor(async () => {
+      const res = await stack.post('/v1/decisions', aTransaction({ email: `${local.toUpperCase()}@EXAMPLE.com`, customer_id: uniqueName('c') }));
+      return res.body.decision === 'DECLINE' && res.body.deployment_version === version ? res.body : null;
+    }, 20_000, 'a decline for the blocked address in another case');
+    assert.equal(declined.reasons[0].code, 'BLOCKED_EMAIL');
+
+    const removed = await stack.request('DELETE', `/v1/lists/blocked_emails/items/${encodeURIComponent(`${local}@EXAMPLE.com`)}`);
+    assert.equal(removed.status, 200, 'removed by any spelling');
+    assert.equal((await stack.get('/v1/lists/blocked_emails?limit=1000')).body.items.some((i: { value: string }) => i.value.startsWith(local.toLowerCase())), false);
+  });
 });
