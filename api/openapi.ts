@@ -101,7 +101,7 @@ const OPERATIONS: Record<string, Operation> = {
 
   'POST /v1/decisions': { summary: 'Decide one transaction (idempotent by transaction id: a retry returns the first decision; the id sent again with another payment — occurred_at, amount, currency, customer, merchant or terminal — is refused with 409 TRANSACTION_ID_REUSED).', request: transactionInputSchema, reply: decisionReplySchema },
   'POST /v1/decisions/bulk': { summary: 'Decide up to 1,000 transactions; each item is validated and decided on its own, idempotent by transaction id (an item reusing an id for another payment: TRANSACTION_ID_REUSED).', request: bulkRequestSchema, reply: bulkReplySchema },
-  'GET /v1/decisions/:id': { summary: 'A decision by transaction id, with its features, fired rules and events.', reply: decisionReplySchema },
+  'GET /v1/decisions/:id': { summary: 'A decision by transaction id, with its features, fired rules, events and labels.', reply: decisionReplySchema },
   'POST /v1/labels': { summary: 'Record a label (fraud or not) for a decided transaction: it feeds the fraud-rate features from known_at on and the deployment statistics.', request: labelRequests.create },
 
   'GET /v1/rulesets': { summary: 'The rulesets, with their draft revision and latest (published) version.' },

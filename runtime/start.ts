@@ -164,6 +164,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
 
     const decisions = createDecisionRepository(db);
+    const labels = createLabelRepository(db);
     const reader = createRulesetReader(db);
     const scorer = await createScorer({ db, log });
     stops.push(() => scorer.close());
@@ -229,10 +230,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             temporal: async () => { await connection.healthService.check({}); },
           }),
           decisionRoutes({
-            temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, log, bulkInProcess, eager, maxAheadMs: config.OCCURRED_AT_MAX_AHEAD,
+            temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, decisions, labels, log, bulkInProcess, eager, maxAheadMs: config.OCCURRED_AT_MAX_AHEAD,
             onAnswered: (d, seconds) => metrics.decisionAnswered(d, seconds),
           }),
-          labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels: createLabelRepository(db), actorOf, maxAheadMs: config.OCCURRED_AT_MAX_AHEAD }),
+          labelRoutes({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, labels, actorOf, maxAheadMs: config.OCCURRED_AT_MAX_AHEAD }),
           rulesetRoutes({ db, fourEyes: security.fourEyes }),
           deploymentRoutes({ db, fourEyes: security.fourEyes }),
           listRoutes({ db }),

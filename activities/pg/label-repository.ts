@@ -34,6 +34,13 @@ export function createLabelRepository(db: Db) {
       return { inserted: (res.rowCount ?? 0) > 0 };
     },
 
+    /** A transaction's labels, oldest first: the latest one is what precision, recall and the fraud-rate features count. */
+    async forTransaction(transactionId: string): Promise<LabelRecord[]> {
+      const { rows } = await db.query<{ fraud: boolean; source: LabelRecord['source']; known_at: Date; reason: string | null; created_by: string }>(
+        'SELECT fraud, source, known_at, reason, created_by FROM labels WHERE transaction_id = $1 ORDER BY id', [transactionId]);
+      return rows.map((r) => ({ transactionId, fraud: r.fraud, source: r.source, knownAt: r.known_at.toISOString(), reason: r.reason ?? undefined, createdBy: r.created_by }));
+    },
+
     async latest(transactionId: string): Promise<(LabelRecord & { id: number }) | null> {
       const { rows } = await db.query<{ id: number; fraud: boolean; source: LabelRecord['source']; known_at: Date; reason: string | null; created_by: string }>(
         'SELECT id, fraud, source, known_at, reason, created_by FROM labels WHERE transaction_id = $1 ORDER BY id DESC LIMIT 1', [transactionId]);

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LocalAnswers } from '../../activities/local-answers.ts';
 import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
+import type { LabelRepository } from '../../activities/pg/label-repository.ts';
 import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { decideUpdate, decisionQuery, transactionWorkflow, transactionWorkflowId, type TransactionWorkflowInput } from '../../workflows/transaction.ts';
@@ -15,6 +16,8 @@ export interface DecisionRouteDeps {
   temporal: Client;
   taskQueue: string;
   decisions: DecisionRepository;
+  /** The labels a stored decision is shown with. */
+  labels: Pick<LabelRepository, 'forTransaction'>;
   /** Each decision answered, with the seconds the caller waited (metrics). */
   onAnswered?: (decision: Decision, seconds: number) => void;
   log?: Logger;
@@ -201,8 +204,12 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     const id = req.params['id'] as string;
     const stored = await deps.decisions.get(id);
     if (stored) {
-      res.json({ ...decisionView(stored), features: stored.features, fired_rules: stored.firedRules, persisted: true,
-        events: await deps.decisions.events(id) });
+      const [events, labels] = await Promise.all([deps.decisions.events(id), deps.labels.forTransaction(id)]);
+      res.json({
+        ...decisionView(stored), features: stored.features, fired_rules: stored.firedRules, persisted: true,
+        events: events.map((e) => ({ type: e.type, payload: e.payload, created_at: e.createdAt })),
+        labels: labels.map((l) => ({ fraud: l.fraud, source: l.source, known_at: l.knownAt, reason: l.reason ?? null, created_by: l.createdBy })),
+      });
       return;
     }
     // Decided but not yet persisted (Postgres down or slow): the workflow still knows it.

@@ -82,7 +82,8 @@ export type Approval = ReturnType<typeof approvalView>;
 
 // ── Decisions (api/routes/decisions.ts) ──────────────────────────────────────────────────────
 export type DecisionReply = ReturnType<typeof decisionView> & {
-  features?: FeatureVector; fired_rules?: FiredRule[]; persisted?: boolean; events?: { type: string; payload: unknown; createdAt: string }[];
+  features?: FeatureVector; fired_rules?: FiredRule[]; persisted?: boolean; events?: { type: string; payload: unknown; created_at: string }[];
+  labels?: { fraud: boolean; source: string; known_at: string; reason: string | null; created_by: string }[];
 };
 
 // ── Cases (api/routes/cases.ts) ──────────────────────────────────────────────────────────────

@@ -23,6 +23,20 @@ describe('POST /v1/labels', () => {
     assert.ok(Math.abs(Date.parse(now.body.known_at) - Date.now()) < 60_000);
   });
 
+  it('shows a decision with its labels, oldest first, and its events', async () => {
+    const tx = aTransaction();
+    assert.equal((await stack.post('/v1/decisions', tx)).status, 200);
+    assert.equal((await stack.post('/v1/labels', { transaction_id: tx['id'], fraud: true, source: 'chargeback', reason: '10.4' })).status, 201);
+    assert.equal((await stack.post('/v1/labels', { transaction_id: tx['id'], fraud: false, source: 'client' })).status, 201);
+    const shown = await stack.get(`/v1/decisions/${tx['id']}`);
+    assert.equal(shown.status, 200);
+    assert.deepEqual(shown.body.labels.map((l: Record<string, unknown>) => [l['fraud'], l['source'], l['reason'], l['created_by']]),
+      [[true, 'chargeback', '10.4', 'key:key_env_admin'], [false, 'client', null, 'key:key_env_admin']]);
+    assert.ok(shown.body.labels.every((l: { known_at: string }) => !Number.isNaN(Date.parse(l.known_at))));
+    assert.equal(shown.body.events[0].type, 'decided');
+    assert.ok(!Number.isNaN(Date.parse(shown.body.events[0].created_at)), 'snake_case like the rest of the reply');
+  });
+
   it('names the field and the reason for a label that is not one', async () => {
     const res = await stack.post('/v1/labels', { transaction_id: 't-unknown', fraud: 'yes' });
     assert.equal(res.status, 400);
