@@ -11,6 +11,7 @@ import { CASE_ACTIONS, caseUpdates, type CaseAction, type CaseActionInput } from
 import { CASE_STATUSES, TIERS, type CaseStatus } from '../../workflows/case-machine.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { actorOf as principalActor } from '../actor.ts';
+import { decisionView } from './decisions.ts';
 
 export interface CaseRouteDeps {
   temporal: Client;
@@ -93,11 +94,8 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
     res.json({
       case: caseJson(c),
       transaction,
-      decision: decision && {
-        decision: decision.decision, score: decision.score, reasons: decision.reasons, tags: decision.tags, fired_rules: decision.firedRules,
-        features: decision.features, model_scores: decision.scores, arm: decision.arm, ruleset_version: decision.rulesetVersion,
-        model_versions: decision.modelVersions, degraded: decision.degraded, decided_at: decision.decidedAt,
-      },
+      // As GET /v1/decisions/:id shows it, so a client reads one shape of a decision wherever it finds one.
+      decision: decision && { ...decisionView(decision), features: decision.features, fired_rules: decision.firedRules },
       customer_history: history.map((h) => ({ transaction_id: h.transactionId, occurred_at: h.occurredAt, amount: h.amount, currency: h.currency,
         merchant_id: h.merchantId, decision: h.decision, score: h.score, fraud: h.label })),
       timeline: timeline.map((e) => ({ seq: e.seq, type: e.type, from: e.from, to: e.to, actor: e.actor, at: e.at, ...e.payload })),

@@ -92,6 +92,9 @@ describe('the review queue in the browser', { skip: chromium ? false : 'no Chrom
     await page.getByRole('heading', { name: `Case ${txs['middle']}` }).waitFor();
     await page.getByTestId('case-status').filter({ hasText: 'open' }).waitFor();
     await page.getByTestId('scores').getByText('MANUAL_REVIEW').waitFor();
+    const { models } = (await stack.get(`/v1/cases/case-${txs['middle']}`)).body.decision as { models: { role: string; version: string }[] };
+    assert.ok(models.length > 0, 'decided with the committed models');
+    for (const m of models) await page.getByTestId('scores').getByText(m.version).waitFor();
     await page.getByTestId('fired-rules').getByText('Needs a look').waitFor();
     await page.getByTestId('features').waitFor();
     await page.getByTestId('case-sla').waitFor();

@@ -13,14 +13,13 @@ import type { RuleTestReply } from '../../api/routes/rule-test.ts';
 import type { ApprovalAction } from '../../activities/pg/approval-repository.ts';
 import type { SimulationSummary, SimulationResultFigures } from '../../activities/pg/simulation-repository.ts';
 import type { HistoryEntry } from '../../activities/pg/case-queue.ts';
-import type { Decision, FiredRule, Outcome, Reason } from '../../engine/decision.ts';
+import type { FiredRule, Outcome, Reason } from '../../engine/decision.ts';
 import type { DeploymentSpecInput, DeploymentSpec } from '../../engine/deployment.ts';
 import type { FeatureVector } from '../../engine/features/store.ts';
 import type { RulesetChange } from '../../engine/rules/diff.ts';
 import type { RulesetInput } from '../../engine/rules/ruleset.ts';
 import type { RulesetProblem } from '../../engine/rules/schema-problems.ts';
 import type { ConditionResult } from '../../engine/rules/types.ts';
-import type { ArmScores } from '../../engine/scoring.ts';
 import type { TransactionInput } from '../../engine/transaction.ts';
 import type { SideFigures } from '../../simulations/metrics.ts';
 import type { ChangedDecision } from '../../simulations/simulate.ts';
@@ -95,10 +94,7 @@ export interface CaseFilter {
 export interface CaseDetail {
   case: QueuedCase;
   transaction: Record<string, unknown> | null;
-  decision: {
-    decision: Outcome; score: number | null; reasons: Reason[]; tags: string[]; fired_rules: FiredRule[]; features: FeatureVector;
-    model_scores: ArmScores; arm: string; ruleset_version: string; model_versions: string[]; degraded: boolean; decided_at: Decision['decidedAt'];
-  } | null;
+  decision: (ReturnType<typeof decisionView> & { features: FeatureVector; fired_rules: FiredRule[] }) | null;
   customer_history: { transaction_id: string; occurred_at: string; amount: string; currency: string; merchant_id: string;
     decision: HistoryEntry['decision']; score: number | null; fraud: boolean | null }[];
   timeline: { seq: number; type: string; from: CaseStatus | null; to: CaseStatus; actor: string; at: string; [payload: string]: unknown }[];

@@ -33,6 +33,10 @@ describe('review cases: a REVIEW decision opens a case that analysts work throug
     assert.equal(detail.decision.score, 0.2);
     assert.deepEqual(detail.decision.fired_rules.map((r: { name: string }) => r.name).sort(), ['Base risk', 'Large amount']);
     assert.equal(typeof detail.decision.features, 'object');
+    const shown = (await stack.get(`/v1/decisions/${txId}`)).body;
+    for (const field of ['transaction_id', 'model_score', 'model_scores', 'models', 'top_features', 'arm', 'ruleset_version', 'decided_at']) {
+      assert.deepEqual(detail.decision[field], shown[field], `${field}: one shape of a decision wherever the API shows one`);
+    }
     assert.deepEqual(detail.customer_history.map((h: { transaction_id: string }) => h.transaction_id), [earlier.body.transaction_id]);
     assert.deepEqual(detail.timeline.map((e: { type: string }) => e.type), ['OPENED']);
     assert.equal(detail.timeline[0].reasons[0], 'TEST_REVIEW', 'the opening records why');

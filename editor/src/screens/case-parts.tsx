@@ -36,14 +36,14 @@ export function Scores({ decision }: { decision: NonNullable<CaseDetail['decisio
         {decision.degraded && <span class="warn"> · degraded</span>}</p>
       <h3 class="small">Reason codes</h3>
       {decision.reasons.length === 0 ? <p class="muted">None.</p> : <ul class="reasons">{decision.reasons.map((r) => <li key={r.code + r.message}><code>{r.code}</code> {r.message}</li>)}</ul>}
-      {decision.model_scores.models.length > 0 && (
+      {decision.models.length > 0 && (
         <>
           <h3 class="small">Models</h3>
           <table class="data compact">
             <thead><tr><th scope="col">Model</th><th scope="col">Score</th><th scope="col">Pushed up most by</th></tr></thead>
-            <tbody>{decision.model_scores.models.map((m) => (
-              <tr key={m.modelVersion}><th scope="row">{m.role} <span class="muted">{m.modelVersion}</span></th><td>{decimal(m.score)}</td>
-                <td>{m.topContributions.slice(0, 3).map((c) => `${c.feature} (+${c.contribution.toFixed(3)})`).join(', ') || '—'}</td></tr>
+            <tbody>{decision.models.map((m) => (
+              <tr key={m.version}><th scope="row">{m.role} <span class="muted">{m.version}</span></th><td>{decimal(m.score)}</td>
+                <td>{m.top_features.slice(0, 3).map((c) => `${c.feature} (+${c.contribution.toFixed(3)})`).join(', ') || '—'}</td></tr>
             ))}</tbody>
           </table>
         </>
