@@ -20,7 +20,10 @@ export function auditRoutes(deps: { audit: AuditRepository }): Router {
     const parsed = listSchema.safeParse(req.query);
     if (!parsed.success) throw invalid(issuesOf(parsed.error));
     const entries = await deps.audit.list({ afterSeq: parsed.data.after, limit: parsed.data.limit, target: parsed.data.target });
-    res.json({ entries, next_after: entries.at(-1)?.seq ?? parsed.data.after });
+    res.json({
+      entries: entries.map(({ prevHash, ...entry }) => ({ ...entry, prev_hash: prevHash })),
+      next_after: entries.at(-1)?.seq ?? parsed.data.after,
+    });
   });
   router.get('/v1/admin/audit/verify', async (_req, res) => {
     const verdict = await deps.audit.verify();

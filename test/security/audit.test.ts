@@ -51,6 +51,8 @@ describe('the audit log', () => {
     assert.deepEqual([revocation?.before.active, revocation?.after.active], [true, false]);
     const created = entries.find((e) => e.action === 'POST /v1/admin/users');
     assert.equal(created?.request.body.password, '[REDACTED]');
+    const chained = entries as unknown as { seq: number; hash: string; prev_hash: string }[];
+    assert.ok(chained.slice(1).every((e, i) => e.prev_hash === chained[i]!.hash), 'each entry names the hash of the one before it');
     const login = entries.find((e) => e.action === 'user.signed_in');
     assert.equal(login?.actor, user.username);
     const everything = JSON.stringify(entries);
