@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { boundOrChoiceReason } from './issue-wording.ts';
+import { boundOrChoiceReason, wrongTypeReason } from './issue-wording.ts';
 
 const reasonFor = (schema: z.ZodType, value: unknown): string | undefined => {
   const parsed = schema.safeParse(value);
@@ -34,5 +34,30 @@ describe('the wording of bounds and choices', () => {
   it('leaves an issue whose own message says what to send', () => {
     assert.equal(reasonFor(z.string().regex(/^\d+$/, 'must be digits'), 'x'), undefined);
     assert.equal(reasonFor(z.union([z.number(), z.string().regex(/^\d+$/)]), 'x'), undefined);
+  });
+});
+
+describe('the wording of a value of the wrong type', () => {
+  const reasonFor = (schema: z.ZodType, value: unknown) => wrongTypeReason(schema.safeParse(value).error!.issues[0]!);
+
+  it('names the type expected and the one received', () => {
+    assert.equal(reasonFor(z.object({}), 7), 'must be an object, not a number');
+    assert.equal(reasonFor(z.string(), null), 'must be a string, not null');
+    assert.equal(reasonFor(z.array(z.string()), 'x'), 'must be an array, not a string');
+    assert.equal(reasonFor(z.coerce.number(), 'ten'), 'must be a number');
+    assert.equal(reasonFor(z.coerce.number().int(), '1.5'), 'must be a whole number');
+    assert.equal(reasonFor(z.union([z.string(), z.number()]), { id: 1 }), 'must be a string or a number, not an object');
+  });
+
+  it('leaves a missing value (the caller says it is required) and a schema\'s own message', () => {
+    assert.equal(reasonFor(z.string(), undefined), undefined);
+    assert.equal(reasonFor(z.string({ error: 'must be the merchant\'s id' }), 5), undefined);
+  });
+});
+
+describe('a schema\'s own message', () => {
+  it('is kept over the generic wording of its bound', () => {
+    const parsed = z.string().trim().min(1, 'must say why').safeParse(' ');
+    assert.equal(boundOrChoiceReason(parsed.error!.issues[0]!), undefined);
   });
 });

@@ -4,9 +4,11 @@ import type { z } from 'zod';
  * Zod's issues about bounds and choices in the words FraudGuard answers with, for the API's 400 fields
  * and the ruleset validator's problems alike: zod's own say "Too big: expected number to be <=1",
  * "Invalid option: expected one of \"L1\"|\"L2\"|\"lead\"", or, for a choice among literals, a bare
- * "Invalid input". Undefined for an issue whose own message already says what to send.
+ * "Invalid input". Undefined for an issue whose own message already says what to send, and for
+ * one whose schema gave its own message.
  */
 export function boundOrChoiceReason(issue: z.core.$ZodIssue): string | undefined {
+  if (!zodsOwn(issue)) return undefined;
   switch (issue.code) {
     case 'invalid_value':
       return choiceOf(issue.values);
@@ -34,6 +36,38 @@ export function boundOrChoiceReason(issue: z.core.$ZodIssue): string | undefined
     default:
       return undefined;
   }
+}
+
+/**
+ * A value of the wrong type, from zod's "Invalid input: expected object, received number":
+ * "must be an object, not a number". Undefined for a missing value (the caller says "is required").
+ */
+export function wrongTypeReason(issue: z.core.$ZodIssue): string | undefined {
+  if (!zodsOwn(issue)) return undefined;
+  if (issue.code === 'invalid_union') {
+    // Every alternative refused the value's type (a string or a number, given an object): name them all.
+    const branches = issue.errors.map((b) => (b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0 ? b[0]! : null));
+    if (branches.length === 0 || branches.some((b) => b === null)) return undefined;
+    const reasons = (branches as z.core.$ZodIssueInvalidType[]).map((b) => ({ expected: b.expected, received: /received (\w+)$/.exec(b.message)?.[1] }));
+    const received = reasons[0]!.received;
+    if (received === undefined || received === 'undefined') return undefined;
+    return `must be ${[...new Set(reasons.map((r) => article(r.expected)))].join(' or ')}, not ${received === 'null' ? 'null' : article(received)}`;
+  }
+  if (issue.code !== 'invalid_type') return undefined;
+  const received = /received (\w+)$/.exec(issue.message)?.[1];
+  if (received === 'undefined') return undefined;
+  if (issue.expected === 'int' && received === 'number') return 'must be a whole number';
+  if (issue.expected === 'number' && received === 'NaN') return 'must be a number';
+  return `must be ${article(issue.expected)}${received ? `, not ${received === 'null' ? 'null' : article(received)}` : ''}`;
+}
+
+// Zod's default messages start so; a schema's own message (`.min(1, 'must say why')`) is kept as written.
+const zodsOwn = (issue: z.core.$ZodIssue) => /^(Invalid input|Invalid option|Too big|Too small)/.test(issue.message);
+
+export function article(expected: string): string {
+  if (expected === 'int') return 'an integer';
+  if (expected === 'array' || expected === 'object' || expected === 'integer') return `an ${expected}`;
+  return `a ${expected}`;
 }
 
 function choiceOf(values: readonly unknown[]): string {

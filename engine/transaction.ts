@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundOrChoiceReason } from './issue-wording.ts';
+import { boundOrChoiceReason, wrongTypeReason } from './issue-wording.ts';
 
 /**
  * The transaction a client submits for a decision. Parsed once at the edge (API, CSV replay);
@@ -41,7 +41,8 @@ const entityId = z.union([z.string(), z.number().int().nonnegative()])
 
 export const transactionInputSchema = z.strictObject({
   id,
-  occurred_at: z.iso.datetime({ offset: true, local: false, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T10:15:00Z' }),
+  // The message for a present value only: a missing one keeps zod's own, which issuesOf words "is required".
+  occurred_at: z.iso.datetime({ offset: true, local: false, error: (iss) => (iss.input === undefined ? undefined : 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T10:15:00Z') }),
   amount,
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code in capitals, e.g. EUR'),
   customer_id: entityId,
@@ -124,11 +125,9 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   }));
 }
 
-/** Zod's own wording where it says too little: bounds and choices, a query parameter that is not a number ("received NaN") or not a whole one. */
+/** Zod's own wording where it says too little: a value of the wrong type, bounds and choices. */
 function plainer(issue: z.core.$ZodIssue): string | undefined {
-  if (issue.code === 'invalid_type' && issue.expected === 'number' && issue.message.endsWith('received NaN')) return 'must be a number';
-  if (issue.code === 'invalid_type' && issue.expected === 'int' && issue.message.endsWith('received number')) return 'must be a whole number';
-  return boundOrChoiceReason(issue);
+  return wrongTypeReason(issue) ?? boundOrChoiceReason(issue);
 }
 
 // A missing field shows up as invalid_type "received undefined", or, for fields that accept

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { boundOrChoiceReason } from '../issue-wording.ts';
+import { article, boundOrChoiceReason } from '../issue-wording.ts';
 import { didYouMean } from './suggest.ts';
 
 /** One fault in a ruleset document: where (a JSON path such as `$.rules[2].conditions.all[0].fact`) and why. */
@@ -94,12 +94,6 @@ function reasonOf(issue: z.core.$ZodIssue, value: unknown): string {
     default:
       return boundOrChoiceReason(issue) ?? issue.message;
   }
-}
-
-function article(expected: string): string {
-  if (expected === 'int') return 'an integer';
-  if (expected === 'array' || expected === 'object' || expected === 'integer') return `an ${expected}`;
-  return `a ${expected}`;
 }
 
 export function describe(value: unknown): string {

@@ -13,18 +13,19 @@ describe('POST /v1/decisions with bad input', () => {
   after(async () => { await stack?.stop(); await stack?.dropSchema(); });
 
   const cases: [string, Record<string, unknown> | string, string, RegExp][] = [
-    ['a missing field', (() => { const t = aTransaction(); delete t['customer_id']; return t; })(), 'customer_id', /required/],
+    ['a missing field', (() => { const t = aTransaction(); delete t['customer_id']; return t; })(), 'customer_id', /^is required$/],
+    ['a missing time', (() => { const t = aTransaction(); delete t['occurred_at']; return t; })(), 'occurred_at', /^is required$/],
     ['a negative amount', aTransaction({ amount: -5 }), 'amount', /positive/],
     ['a zero amount', aTransaction({ amount: '0' }), 'amount', /greater than 0/],
     ['an amount in exponent form', aTransaction({ amount: '1e3' }), 'amount', /decimal/],
     ['a bad currency', aTransaction({ currency: 'euro' }), 'currency', /ISO 4217/],
-    ['a wrong type', aTransaction({ customer_id: { nested: true } }), 'customer_id', /./],
+    ['a wrong type', aTransaction({ customer_id: { nested: true } }), 'customer_id', /^must be a string or a number, not an object$/],
     ['a date without a time zone', aTransaction({ occurred_at: '2026-11-22 10:00:00' }), 'occurred_at', /ISO-8601/],
     ['an unknown field', aTransaction({ colour: 'red' }), '(body)', /unknown field\(s\): colour/],
     ['a nested metadata value', aTransaction({ metadata: { device: { os: 'ios' } } }), 'metadata.device', /one level deep/],
     ['a metadata string over 1,024 characters', aTransaction({ metadata: { note: 'x'.repeat(1025) } }), 'metadata.note', /at most 1,024 characters/],
     ['no merchant or terminal', (() => { const t = aTransaction(); delete t['merchant_id']; return t; })(), 'merchant_id', /merchant_id or terminal_id/],
-    ['an array instead of an object', '[1,2]', '(body)', /object/],
+    ['an array instead of an object', '[1,2]', '(body)', /^must be an object, not an array$/],
     ['a time years after the server clock', aTransaction({ occurred_at: '2099-01-01T00:00:00Z' }), 'occurred_at', /days after this server's clock \(\d{4}-.*\): at most 15 minutes ahead is accepted/],
     ['a time two hours after the server clock, with an offset', aTransaction({ occurred_at: isoWithOffset(Date.now() + 2 * 3_600_000, 2) }), 'occurred_at', /1 hour after this server's clock/],
   ];
