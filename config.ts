@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notificationRulesSchema } from './activities/notify/policy.ts';
 import { fxRatesSchema } from './engine/fx-rates.ts';
+import { issuesOf } from './engine/transaction.ts';
 
 /**
  * The whole runtime configuration, parsed once from the environment at start and passed down.
@@ -126,7 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(issuesOf(parsed.error).map((i) => `${i.field}: ${i.reason}`));
   }
   return parsed.data;
 }
