@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { EMBEDDED_DATABASE_URL } from '../runtime/embedded-postgres.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
 
 /**
  * What every database command does first: read its options and the environment's configuration,
@@ -22,3 +27,23 @@ export function commandConfig(): Config | null {
     return null;
   }
 }
+
+/**
+ * The database a command works on: `--database-url`, else DATABASE_URL, else the embedded PostgreSQL that
+ * `npm start` runs when DATABASE_URL is unset (its files under FRAUDGUARD_DATA_DIR), so the commands
+ * work on the installation the README starts. Null when there is none of the three.
+ */
+export function commandDatabase(option: string | undefined, config: Config): { url: string; embedded: boolean } | null {
+  const url = option ?? config.DATABASE_URL;
+  if (url) return { url, embedded: false };
+  return existsSync(join(resolve(ROOT, config.FRAUDGUARD_DATA_DIR), 'postgres')) ? { url: EMBEDDED_DATABASE_URL, embedded: true } : null;
+}
+
+/** Why a command could not use its database, with the way out when it was the embedded one. */
+export function unreachableDatabase(database: { url: string; embedded: boolean }, err: unknown): string {
+  const why = `cannot use the database at ${database.url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')}: ${(err as Error).message}`;
+  return database.embedded ? `${why} (the embedded PostgreSQL runs while \`npm start\` does: start it, or set DATABASE_URL)` : why;
+}
+
+/** What to say when no database is configured and none is embedded here. */
+export const NO_DATABASE = 'no database: DATABASE_URL is not set (pass --database-url) and `npm start` has not created its embedded one here';

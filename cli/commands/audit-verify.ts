@@ -1,7 +1,6 @@
-import { commandArgs, commandConfig } from '../command-setup.ts';
+import { commandArgs, commandConfig, commandDatabase, NO_DATABASE, unreachableDatabase } from '../command-setup.ts';
 import { createPool } from '../../db/pool.ts';
 import { createAuditRepository } from '../../activities/pg/audit-repository.ts';
-import { EMBEDDED_DATABASE_URL } from '../../runtime/embedded-postgres.ts';
 
 const USAGE = 'fraudguard audit verify [--database-url URL] [--schema NAME] [--anchor SEQ:HASH] [--json]';
 
@@ -24,7 +23,9 @@ export async function run(argv: string[]): Promise<number> {
   const anchor = args.anchor ? /^(\d+):([0-9a-f]{64})$/.exec(args.anchor) : null;
   if (args.anchor && !anchor) { console.error(`--anchor must be SEQ:HASH (the head a previous run printed)\nUsage: ${USAGE}`); return 2; }
 
-  const db = createPool(args['database-url'] ?? env.DATABASE_URL ?? EMBEDDED_DATABASE_URL, args.schema ?? env.DATABASE_SCHEMA, 2);
+  const database = commandDatabase(args['database-url'], env);
+  if (!database) { console.error(NO_DATABASE); return 2; }
+  const db = createPool(database.url, args.schema ?? env.DATABASE_SCHEMA, 2);
   try {
     const audit = createAuditRepository(db);
     const verdict = await audit.verify();
@@ -46,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return verdict.ok && !anchorProblem ? 0 : 1;
   } catch (err) {
-    console.error(`fraudguard audit verify: could not read the audit log: ${(err as Error).message}`);
+    console.error(`fraudguard audit verify: could not read the audit log: ${unreachableDatabase(database, err)}`);
     return 2;
   } finally {
     await db.end();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { commandArgs, commandConfig } from '../command-setup.ts';
+import { commandArgs, commandConfig, commandDatabase, NO_DATABASE, unreachableDatabase } from '../command-setup.ts';
 import { migrate } from '../../db/migrate.ts';
 import { createPool } from '../../db/pool.ts';
 import { ModelRejected } from '../../activities/model-metadata.ts';
@@ -25,11 +25,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   const env = commandConfig();
   if (!env) return 2;
-  const url = args['database-url'] ?? env.DATABASE_URL;
-  if (!url) {
-    console.error('DATABASE_URL is not set: set it (or pass --database-url) to the PostgreSQL database the API and worker use');
+  const database = commandDatabase(args['database-url'], env);
+  if (!database) {
+    console.error(NO_DATABASE);
     return 2;
   }
+  const { url } = database;
 
   let onnx: Uint8Array, metadata: unknown, explainer: unknown;
   try {
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       await migrate(url, schema);
     } catch (err) {
-      console.error(`cannot reach or migrate the database at ${redact(url)}: ${(err as Error).message}`);
+      console.error(unreachableDatabase(database, err));
       return 2;
     }
     const model = await createModelRegistry(db).register({ onnx, metadata, explainer });
@@ -71,4 +72,3 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

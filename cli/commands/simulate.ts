@@ -21,7 +21,7 @@ import { createThreadedOnnxScorer } from '../../activities/onnx-scorer-thread.ts
 import { replayRange } from '../../simulations/replay-range.ts';
 import { loadSide, resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import type { ResolvedSide } from '../../simulations/spec.ts';
-import { commandArgs, commandConfig } from '../command-setup.ts';
+import { commandArgs, commandConfig, commandDatabase } from '../command-setup.ts';
 import { figuresTable } from '../simulation-table.ts';
 
 const USAGE = 'fraudguard simulate --data DIR --from DATE --to DATE [--candidate RULESET_FILE_OR_VERSION] [--baseline RULESET_FILE_OR_VERSION] [--model ONNX_OR_VERSION]… [--json FILE] [--decisions FILE]';
@@ -76,7 +76,10 @@ export async function run(argv: string[]): Promise<number> {
       } else modelVersions.push(m);
     }
     const { operators, lists } = await listsOf(db);
-    const sides = await resolveCli(v.candidate, v.baseline, modelVersions.length ? modelVersions : undefined, db, lists);
+    // Offline unless DATABASE_URL says otherwise; a saved version then needs it, and the embedded database's is named.
+    const local = db ? null : commandDatabase(undefined, config);
+    const embedded = local?.embedded ? ` (npm start's embedded database: DATABASE_URL=${local.url})` : '';
+    const sides = await resolveCli(v.candidate, v.baseline, modelVersions.length ? modelVersions : undefined, db, lists, embedded);
     // Scored on a thread of its own, as in the service: reading and feature replay overlap inference.
     thread = createThreadedOnnxScorer({ load: simulationModels({ db, modelsDir: COMMITTED_MODELS_DIR, files }) });
     const scorer = simulationScorer(thread);
@@ -144,7 +147,7 @@ async function listsOf(db: Db | undefined): Promise<{ operators: CustomOperators
 
 const VERSION = /^[a-z0-9][a-z0-9_-]{0,62}@\d+$/;
 
-async function resolveCli(candidateArg: string | undefined, baselineArg: string | undefined, modelVersions: string[] | undefined, db: Db | undefined, lists: Set<string>): Promise<{ candidate: ResolvedSide; baseline: ResolvedSide }> {
+async function resolveCli(candidateArg: string | undefined, baselineArg: string | undefined, modelVersions: string[] | undefined, db: Db | undefined, lists: Set<string>, databaseHint: string): Promise<{ candidate: ResolvedSide; baseline: ResolvedSide }> {
   const fromFile = async (option: string, path: string): Promise<ResolvedSide> => {
     let doc: unknown;
     try { doc = JSON.parse(await readFile(path, 'utf8')); } catch (err) { throw new UsageProblem(`${option} ${path}: ${(err as Error).message}`); }
@@ -156,7 +159,7 @@ async function resolveCli(candidateArg: string | undefined, baselineArg: string 
     if (arg === undefined) return { kind: 'default' as const };
     if (existsSync(arg)) return { kind: 'file' as const, path: arg };
     if (VERSION.test(arg)) {
-      if (!db) throw new UsageProblem(`${option} ${arg}: a saved version is read from the database: set DATABASE_URL (or give a ruleset file)`);
+      if (!db) throw new UsageProblem(`${option} ${arg}: a saved version is read from the database: set DATABASE_URL${databaseHint} or give a ruleset file`);
       return { kind: 'version' as const, id: arg };
     }
     throw new UsageProblem(`${option} ${arg}: neither a file nor a version id like default@3`);

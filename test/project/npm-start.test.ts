@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Connection, Client } from '@temporalio/client';
 import { EMBEDDED_POSTGRES_PORT } from '../../runtime/embedded-postgres.ts';
 import { EMBEDDED_TEMPORAL_PORT, portOpen } from '../../runtime/temporal-dev-server.ts';
+import { embeddedEnv, fraudguard } from '../support/cli.ts';
 import { spawnMain, type ChildService } from '../support/processes.ts';
 import { aTransaction } from '../support/stack.ts';
 
@@ -109,6 +110,14 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     const stored = await fetch(`${base}/v1/decisions/${tx['id'] as string}`, { headers: auth });
     assert.equal(stored.status, 200);
     assert.equal((await stored.json() as { persisted: boolean }).persisted, true);
+  });
+
+  it('lets the CLI work on the embedded database while it runs, with DATABASE_URL unset as for the service', async () => {
+    const listed = await fetch(`${(runs[0] as Running).base}/v1/lists`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'cli_check', kind: 'other' }) });
+    assert.equal(listed.status, 201, 'an audited change for the command to find');
+    const verified = fraudguard(['audit', 'verify'], embeddedEnv({ FRAUDGUARD_DATA_DIR: dataDir }));
+    assert.equal(verified.code, 0, verified.out);
+    assert.match(verified.out, /audit log intact: [1-9]\d* entries/);
   });
 
   it('on SIGTERM (a container being stopped) answers the request under way, then stops everything and exits with 0', async () => {

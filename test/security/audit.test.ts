@@ -1,19 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import pg from 'pg';
 import { aTransaction, startStack, TEST_DATABASE_URL, type TestStack } from '../support/stack.ts';
+import { fraudguard } from '../support/cli.ts';
 import { aUser, anApiKey, signIn } from '../support/principals.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 /** `fraudguard audit verify` as an operator runs it. */
 function auditVerify(schema: string, ...args: string[]): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, [resolve(ROOT, 'cli/fraudguard.mjs'), 'audit', 'verify', '--schema', schema, ...args], {
-    cwd: ROOT, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL }, encoding: 'utf8', timeout: 60_000,
-  });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  return fraudguard(['audit', 'verify', '--schema', schema, ...args], { ...process.env, DATABASE_URL: TEST_DATABASE_URL });
 }
 
 /** As the database superuser, with the append-only trigger switched off: what an intruder with full access could do. */
