@@ -22,7 +22,7 @@ export function figuresTable(candidate: SideFigures, baseline: SideFigures, labe
   const ruleNames = [...new Set([...Object.keys(candidate.rules), ...Object.keys(baseline.rules)])].sort();
   const rule = (s: SideFigures, name: string) => {
     const r = s.rules[name];
-    return r ? `${num(r.hits)} hits, precision ${pct(r.precision, 1)}` : '–';
+    return r ? `${num(r.hits)} ${r.hits === 1 ? 'hit' : 'hits'}, precision ${pct(r.precision, 1)}` : '–';
   };
   for (const name of ruleNames) rows.push([`rule: ${name}`, (s) => rule(s, name)]);
   const table = [['', labels.candidate, labels.baseline], ...rows.map(([label, f]) => [label, f(candidate), f(baseline)])];
