@@ -24,7 +24,9 @@ export interface AppParts {
  * Routes (`METHOD /pattern`, as in the permission table) allowed a larger body than the default: a model
  * upload carries its ONNX file (base64) and tree structure, read once the guard let its caller in.
  */
-const LARGE_BODIES: Record<string, string> = { 'POST /v1/models': '48mb' };
+// A bulk request holds up to 1,000 transactions, each with up to 50 metadata values: at a few KB of
+// metadata each, 1,000 valid transactions pass 1 MB.
+const LARGE_BODIES: Record<string, string> = { 'POST /v1/models': '48mb', 'POST /v1/decisions/bulk': '16mb' };
 
 /** The express application: strict JSON in, JSON out, errors mapped in one place. */
 export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = '1mb' }: AppParts): Express {

@@ -29,10 +29,16 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) { next(err); return; }
     if (err instanceof ApiError) { sendError(res, err); return; }
     const type = (err as { type?: string }).type;
-    if (type === 'entity.too.large') { sendError(res, new ApiError(413, 'PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${(err as { limit?: number }).limit ?? 'the server\'s'} bytes.`)); return; }
+    if (type === 'entity.too.large') {
+      const limit = (err as { limit?: number }).limit;
+      sendError(res, new ApiError(413, 'PAYLOAD_TOO_LARGE', `The body is larger than this route takes${limit ? ` (${megabytes(limit)})` : ''}.`));
+      return;
+    }
     if (type === 'entity.parse.failed') { sendError(res, new ApiError(400, 'MALFORMED_JSON', `The body is not valid JSON: ${(err as Error).message}`, [{ field: '(body)', reason: 'is not valid JSON' }])); return; }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') { sendError(res, new ApiError(415, 'UNSUPPORTED_ENCODING', (err as Error).message)); return; }
     log.error({ err, method: req.method, path: req.path }, 'unhandled error');
     sendError(res, new ApiError(500, 'INTERNAL', 'Something went wrong on our side; the error was logged.'));
   };
 }
+
+const megabytes = (bytes: number) => `${Number((bytes / 1_048_576).toFixed(1))} MB`;

@@ -14,8 +14,11 @@ describe('POST /v1/decisions/bulk', () => {
   it('takes 1,000 transactions in one request and gives one decision per transaction id, recorded once', async () => {
     // 100 distinct transactions, each sent ten times in the batch: 1,000 items, 100 decisions (the
     // bench measures 1,000 distinct ones; here the suite's time stays short).
-    const distinct = Array.from({ length: 100 }, (_, i) => aTransaction({ customer_id: `bulk-c${i % 20}` }));
+    // Each with the metadata integrators send (ten values of an order's details): the batch passes 1 MB.
+    const metadata = Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`order_field_${k}`, 'x'.repeat(120)]));
+    const distinct = Array.from({ length: 100 }, (_, i) => aTransaction({ customer_id: `bulk-c${i % 20}`, metadata }));
     const txs = Array.from({ length: 1000 }, (_, i) => distinct[i % 100] as Record<string, unknown>);
+    assert.ok(JSON.stringify({ transactions: txs }).length > 1_048_576);
     const res = await stack.post('/v1/decisions/bulk', { transactions: txs });
     assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 500));
     assert.deepEqual({ count: res.body.count, decided: res.body.decided, invalid: res.body.invalid, failed: res.body.failed },

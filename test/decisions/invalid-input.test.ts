@@ -69,11 +69,15 @@ describe('POST /v1/decisions with bad input', () => {
     assert.equal(res.body.error.code, 'MALFORMED_JSON');
   });
 
-  it('answers 413 to a 5 MB body', async () => {
+  it('answers 413 to a body over the route\'s limit, saying the limit: 1 MB for a decision, 16 MB for a bulk request', async () => {
     const huge = JSON.stringify({ ...aTransaction(), metadata: { blob: 'x'.repeat(5 * 1024 * 1024) } });
     const res = await stack.post('/v1/decisions', huge);
     assert.equal(res.status, 413);
     assert.equal(res.body.error.code, 'PAYLOAD_TOO_LARGE');
+    assert.equal(res.body.error.message, 'The body is larger than this route takes (1 MB).');
+    const bulk = await stack.post('/v1/decisions/bulk', JSON.stringify({ transactions: [{ ...aTransaction(), metadata: { blob: 'x'.repeat(17 * 1024 * 1024) } }] }));
+    assert.equal(bulk.status, 413);
+    assert.equal(bulk.body.error.message, 'The body is larger than this route takes (16 MB).');
   });
 
   it('accepts the JSON body curl -d sends as form-encoded', async () => {
