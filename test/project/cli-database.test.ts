@@ -8,7 +8,7 @@ import { portOpen } from '../../runtime/temporal-dev-server.ts';
 import { embeddedEnv, fraudguard } from '../support/cli.ts';
 
 const MODELS = resolve(import.meta.dirname, '../../models');
-const register = ['models', 'register', join(MODELS, 'gbdt-20180731-60baf8cd.onnx'), '--meta', join(MODELS, 'gbdt-20180731-60baf8cd.json')];
+const register = ['models', 'register', join(MODELS, 'gbdt-20180731-95f3e7dd.onnx'), '--meta', join(MODELS, 'gbdt-20180731-95f3e7dd.json')];
 
 // The commands that work on the database take the one the service uses: DATABASE_URL, or the embedded
 // PostgreSQL `npm start` runs without it (test/project/npm-start.test.ts runs one against it).
