@@ -72,6 +72,7 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
   it('signs the author in and lists the rulesets with the one in force', async () => {
     await page.goto('/');
     await page.getByRole('heading', { name: 'Sign in to FraudGuard' }).waitFor();
+    await page.getByTestId('no-account-help').filter({ hasText: 'POST /v1/admin/users' }).waitFor();
     await page.getByLabel('Username').fill(author.username);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();

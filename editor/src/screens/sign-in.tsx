@@ -51,6 +51,11 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice?
         )}
         <ErrorText error={error} />
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        {/* A fresh installation has API keys but no people: say where accounts come from. */}
+        <p class="muted small" data-testid="no-account-help">
+          No account yet? An administrator creates one with the admin API key:{' '}
+          <code>POST /v1/admin/users</code> with a username, password and roles (docs/editor.md, "Signing in").
+        </p>
       </form>
     </main>
   );
