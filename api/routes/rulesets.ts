@@ -32,7 +32,7 @@ const createSchema = z.strictObject({
 const draftSchema = z.strictObject({ document, revision: z.number().int().min(1).describe('The draft revision this edit started from') });
 const versionSchema = z.strictObject({ revision: z.number().int().min(1).describe('The draft revision to save'), comment });
 const validateSchema = z.strictObject({ document });
-const side = z.union([z.literal('draft'), z.coerce.number().int().min(1)]);
+const side = z.union([z.literal('draft'), z.coerce.number().int().min(1)], 'must be a version number (1, 2, …) or draft');
 const diffSchema = z.object({ from: side.optional(), to: side.optional() });
 
 const draftView = (r: RulesetRecord, check: ValidationResult) => ({

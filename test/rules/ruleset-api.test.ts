@@ -193,5 +193,7 @@ describe('the ruleset API', () => {
     assert.equal(diff.body.from.label, `${name}@1`);
     assert.equal(diff.body.to.label, 'draft');
     assert.equal((await stack.get(`/v1/rulesets/${name}/diff?from=7`)).status, 400);
+    assert.deepEqual((await stack.get(`/v1/rulesets/${name}/diff?from=latest`)).body.error.fields,
+      [{ field: 'from', reason: 'must be a version number (1, 2, …) or draft' }]);
   });
 });
