@@ -22,6 +22,7 @@ describe('the wording of bounds and choices', () => {
     assert.equal(reasonFor(z.string().max(3), 'abcd'), 'must have at most 3 characters');
     assert.equal(reasonFor(z.array(z.number()).min(2), [1]), 'must have at least 2 items');
     assert.equal(reasonFor(z.string().length(3), 'ab'), 'must have exactly 3 characters');
+    assert.equal(reasonFor(z.array(z.string()).min(1), []), 'must have at least 1 item');
   });
 
   it('lists the choices, quoting text, whether they come from an enum, literals, or a union of both', () => {
@@ -44,6 +45,7 @@ describe('the wording of a value of the wrong type', () => {
     assert.equal(reasonFor(z.object({}), 7), 'must be an object, not a number');
     assert.equal(reasonFor(z.string(), null), 'must be a string, not null');
     assert.equal(reasonFor(z.array(z.string()), 'x'), 'must be an array, not a string');
+    assert.equal(reasonFor(z.record(z.string(), z.number()), 5), 'must be an object, not a number');
     assert.equal(reasonFor(z.coerce.number(), 'ten'), 'must be a number');
     assert.equal(reasonFor(z.coerce.number().int(), '1.5'), 'must be a whole number');
     assert.equal(reasonFor(z.union([z.string(), z.number()]), { id: 1 }), 'must be a string or a number, not an object');

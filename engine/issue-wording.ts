@@ -25,7 +25,7 @@ export function boundOrChoiceReason(issue: z.core.$ZodIssue): string | undefined
       const exact = (issue as { exact?: boolean }).exact === true;
       if (issue.origin === 'string' && issue.code === 'too_small' && Number(bound) === 1) return 'must not be empty';
       if (issue.origin === 'array' || issue.origin === 'string' || issue.origin === 'set') {
-        const unit = issue.origin === 'string' ? 'characters' : 'items';
+        const unit = `${issue.origin === 'string' ? 'character' : 'item'}${Number(bound) === 1 ? '' : 's'}`;
         return exact ? `must have exactly ${bound} ${unit}` : `must have at ${issue.code === 'too_small' ? 'least' : 'most'} ${bound} ${unit}`;
       }
       const inclusive = issue.inclusive !== false;
@@ -66,6 +66,7 @@ const zodsOwn = (issue: z.core.$ZodIssue) => /^(Invalid input|Invalid option|Too
 
 export function article(expected: string): string {
   if (expected === 'int') return 'an integer';
+  if (expected === 'record') return 'an object'; // zod's name for an object of any keys
   if (expected === 'array' || expected === 'object' || expected === 'integer') return `an ${expected}`;
   return `a ${expected}`;
 }
