@@ -226,6 +226,10 @@ describe('authoring, testing, simulating and publishing a rule in the browser', 
     }
     await page.getByTestId('decision-outcome').filter({ hasText: 'REVIEW' }).waitFor();
     await page.getByTestId('fired-rules').getByText('Large e2e amount').waitFor();
+    await page.getByTestId('decision-events').getByText('decided').waitFor();
+    assert.equal((await stack.post('/v1/labels', { transaction_id: decided.transaction_id, fraud: true, source: 'chargeback', reason: '10.4' })).status, 201);
+    await page.reload();
+    await page.getByTestId('decision-labels').getByRole('row').filter({ hasText: 'chargeback' }).filter({ hasText: '10.4' }).waitFor();
     await screenshot(page, '13-decision');
     decidedId = decided.transaction_id;
   });
