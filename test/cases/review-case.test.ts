@@ -157,6 +157,8 @@ describe('review cases: a REVIEW decision opens a case that analysts work throug
     assert.deepEqual(risky.body.cases.map((c: { id: string }) => c.id), [large.caseId]);
     const byAmount = await stack.get('/v1/cases?amount_min=1100&amount_max=1300');
     assert.deepEqual(byAmount.body.cases.map((c: { id: string }) => c.id), [small.caseId]);
+    assert.equal(byAmount.body.cases[0].amount, '1200.00', 'the amount as sent, not as the NUMERIC column prints it');
+    assert.equal((await stack.get(`/v1/cases/${small.caseId}`)).body.case.amount, '1200.00');
     assert.deepEqual((await stack.get('/v1/cases?min_age=1h')).body.cases, [], 'no case is an hour old yet');
     const resolved = await stack.get('/v1/cases?status=resolved');
     assert.ok(resolved.body.cases.every((c: { status: string }) => c.status.startsWith('resolved_')));
