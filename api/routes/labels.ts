@@ -41,6 +41,11 @@ export function labelRoutes(deps: LabelRouteDeps): Router {
     const tx = await deps.labels.transaction(body.transaction_id);
     if (!tx) throw notFound(`Transaction "${body.transaction_id}"`);
     const knownAt = body.known_at ? new Date(body.known_at).toISOString() : new Date().toISOString();
+    // A verdict cannot be known before its payment happened (usually a time zone lost on the way): the
+    // fraud-rate features would count it in windows that closed before the transaction existed.
+    if (Date.parse(knownAt) < Date.parse(tx.occurredAt)) {
+      throw invalid([{ field: 'known_at', reason: `is before the transaction happened (${tx.occurredAt}): a label becomes known after its payment; send the time with its offset` }]);
+    }
     const record = { transactionId: body.transaction_id, fraud: body.fraud, source: body.source, knownAt, reason: body.reason,
       createdBy: deps.actorOf?.(req) ?? 'api' };
     const { inserted } = await deps.labels.record(record);

@@ -37,6 +37,17 @@ describe('POST /v1/labels', () => {
     assert.ok(!Number.isNaN(Date.parse(shown.body.events[0].created_at)), 'snake_case like the rest of the reply');
   });
 
+  it('refuses a label known before its transaction happened, and records nothing', async () => {
+    const tx = aTransaction({ occurred_at: new Date(Date.now() - 3_600_000).toISOString() });
+    assert.equal((await stack.post('/v1/decisions', tx)).status, 200);
+    const early = await stack.post('/v1/labels', { transaction_id: tx['id'], fraud: true, known_at: new Date(Date.now() - 2 * 3_600_000).toISOString() });
+    assert.equal(early.status, 400);
+    assert.equal(early.body.error.fields[0].field, 'known_at');
+    assert.match(early.body.error.fields[0].reason, /^is before the transaction happened \(.+\): a label becomes known after its payment/);
+    const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM labels WHERE transaction_id = $1', [tx['id']]);
+    assert.equal(rows[0].n, 0);
+  });
+
   it('names the field and the reason for a label that is not one', async () => {
     const res = await stack.post('/v1/labels', { transaction_id: 't-unknown', fraud: 'yes' });
     assert.equal(res.status, 400);
