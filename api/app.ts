@@ -42,7 +42,8 @@ export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = 
   // The guard leaves this router (next('router')) for a path no route serves, so unknown paths get
   // the 404 below without credentials and without their body being read.
   const guarded = Router();
-  for (const handler of guard(indexRoutes(routers))) guarded.use(handler);
+  const index = indexRoutes(routers);
+  for (const handler of guard(index)) guarded.use(handler);
   // Every body is read as JSON whatever its Content-Type says: `curl -d '{…}'` sends
   // application/x-www-form-urlencoded, and a fraud API has no form endpoints to confuse it with.
   // strict: only objects and arrays at the top level.
@@ -53,7 +54,13 @@ export function createApp({ log, routers, guard, beforeRoutes = [], bodyLimit = 
   for (const handler of beforeRoutes) guarded.use(handler);
   for (const router of routers) guarded.use(router);
   app.use(guarded);
-  app.use((req, res) => sendError(res, new ApiError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}.`)));
+  app.use((req, res) => {
+    // A path served under other methods: 405 with what it answers (RFC 9110), not "no route".
+    const allowed = index.methodsFor(req.path);
+    if (allowed.length === 0) { sendError(res, new ApiError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}.`)); return; }
+    res.setHeader('Allow', allowed.join(', '));
+    sendError(res, new ApiError(405, 'METHOD_NOT_ALLOWED', `${req.path} answers ${allowed.join(', ')}, not ${req.method}.`));
+  });
   app.use(errorHandler(log));
   return app;
 }

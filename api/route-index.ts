@@ -28,6 +28,8 @@ export interface RouteIndex {
   routes: readonly ServedRoute[];
   /** The first route express would run for this request, or null when none would. */
   find(method: string, path: string): ServedRoute | null;
+  /** The methods some route answers on this path (HEAD beside GET): what a 405's Allow header lists. */
+  methodsFor(path: string): string[];
 }
 
 const joinPath = (prefix: string, path: string) => (prefix === '' || prefix === '/' ? path : path === '/' ? prefix : prefix + path);
@@ -54,7 +56,15 @@ export function indexRoutes(routers: readonly RequestHandler[]): RouteIndex {
     const stack = (router as RequestHandler & { stack?: Layer[] }).stack;
     if (Array.isArray(stack)) walk(stack, '', []);
   }
-  return { routes, find: (method, path) => routes.find((r) => handles(r, method) && reaches(r.chain, path)) ?? null };
+  return {
+    routes,
+    find: (method, path) => routes.find((r) => handles(r, method) && reaches(r.chain, path)) ?? null,
+    methodsFor: (path) => {
+      const methods = new Set(routes.filter((r) => r.method !== 'ALL' && reaches(r.chain, path)).map((r) => r.method));
+      if (methods.has('GET')) methods.add('HEAD');
+      return [...methods].sort();
+    },
+  };
 }
 
 function handles(route: ServedRoute, method: string): boolean {

@@ -99,6 +99,15 @@ describe('the guard', () => {
     assert.equal(res.status, 404);
   });
 
+  it('answers 405 with the methods it serves for a path served under other methods', async () => {
+    const res = await as(null).request('DELETE', '/things/7');
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'GET, HEAD');
+    assert.deepEqual(res.body.error, { code: 'METHOD_NOT_ALLOWED', message: '/things/7 answers GET, HEAD, not DELETE.' });
+    assert.equal((await as('admin').request('PUT', '/things')).headers.get('allow'), 'POST');
+    assert.deepEqual(reached, [], 'no route ran');
+  });
+
   it('limits decision requests per key and says when to retry', async () => {
     assert.equal((await as('decider').post('/decide', {})).status, 200);
     assert.equal((await as('decider').post('/decide', {})).status, 200);

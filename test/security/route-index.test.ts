@@ -38,6 +38,12 @@ describe('the route index', () => {
     assert.equal(index.find('GET', '/v1/lists/x/items/y'), null);
   });
 
+  it('says which methods a path is served under, HEAD beside GET, for a 405\'s Allow header', () => {
+    assert.deepEqual(index.methodsFor('/v1/rulesets/x'), ['GET', 'HEAD']);
+    assert.deepEqual(index.methodsFor('/v1/lists/blocked/items/1.2.3.4'), ['DELETE']);
+    assert.deepEqual(index.methodsFor('/v1/nothing/here'), []);
+  });
+
   it('matches table rows that no route serves, such as static assets under a prefix', () => {
     const match = patternMatcher(['GET /editor{/*path}', 'GET /assets/*path']);
     assert.equal(match('GET', '/editor'), 'GET /editor{/*path}');
