@@ -34,7 +34,7 @@ describe('fraudguard bench', () => {
     const run = fraudguard(['bench', 'decsions']);
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, /unknown suite "decsions"/);
-    assert.match(run.stderr, /usage: fraudguard bench \[--json FILE\]/);
+    assert.match(run.stderr, /Usage: fraudguard bench \[--json FILE\]/);
   });
 
   it('writes one JSON entry per figure: name, value, unit, baseline name and value, ratio, target and met', () => {

@@ -3,10 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { printFigures, type BenchFigure } from './figure.ts';
+import { USAGE as COMMAND_USAGE } from '../cli/usage.ts';
 
 type Suite = { name: string; load: () => Promise<() => Promise<BenchFigure[]>> };
 
-const SUITES: Suite[] = [
+export const SUITES: Suite[] = [
   { name: 'decisions', load: async () => (await import('./decisions.ts')).runDecisionsBench },
   { name: 'rules', load: async () => (await import('./rules.ts')).runRulesBench },
   { name: 'features', load: async () => (await import('./features.ts')).runFeaturesBench },
@@ -16,7 +17,7 @@ const SUITES: Suite[] = [
   { name: 'simulation', load: async () => (await import('./simulation.ts')).runSimulationBench },
 ];
 
-const USAGE = `usage: fraudguard bench [--json FILE] [${SUITES.map((s) => s.name).join('|')}…]`;
+const USAGE = `Usage: ${COMMAND_USAGE.bench}`;
 
 /** The suites and the JSON file asked for, or what is wrong with the arguments. */
 export function benchArguments(argv: readonly string[]): { suites: Suite[]; jsonFile: string } | { error: string } {

@@ -1,17 +1,19 @@
+import { USAGE } from './usage.ts';
+
 type Command = { usage: string; load: () => Promise<(argv: string[]) => Promise<number>> };
 
 // Each command lives in its own module, loaded only when used so `rules validate` starts fast.
-const COMMANDS: Record<string, Command> = {
-  'rules validate': { usage: 'rules validate FILE…', load: async () => (await import('./commands/rules-validate.ts')).run },
-  'features export': { usage: 'features export --data DIR --from DATE --to DATE --out FILE', load: async () => (await import('./commands/features-export.ts')).run },
-  'simulate': { usage: 'simulate --data DIR --from DATE --to DATE [--candidate RULESET_FILE_OR_VERSION] [--model ONNX_OR_VERSION] [--json FILE] [--decisions FILE]', load: async () => (await import('./commands/simulate.ts')).run },
-  'models register': { usage: 'models register FILE.onnx --meta FILE.json', load: async () => (await import('./commands/models-register.ts')).run },
-  'audit verify': { usage: 'audit verify [--database-url URL] [--schema NAME] [--anchor SEQ:HASH] [--json]', load: async () => (await import('./commands/audit-verify.ts')).run },
-  'bench': { usage: 'bench [--json FILE] [decisions|rules|features|scoring…]', load: async () => (await import('../bench/run.ts')).runBench },
+const COMMANDS: Record<keyof typeof USAGE, Command> = {
+  'rules validate': { usage: USAGE['rules validate'], load: async () => (await import('./commands/rules-validate.ts')).run },
+  'features export': { usage: USAGE['features export'], load: async () => (await import('./commands/features-export.ts')).run },
+  'simulate': { usage: USAGE['simulate'], load: async () => (await import('./commands/simulate.ts')).run },
+  'models register': { usage: USAGE['models register'], load: async () => (await import('./commands/models-register.ts')).run },
+  'audit verify': { usage: USAGE['audit verify'], load: async () => (await import('./commands/audit-verify.ts')).run },
+  'bench': { usage: USAGE['bench'], load: async () => (await import('../bench/run.ts')).runBench },
 };
 
 function help(): string {
-  return ['Usage: fraudguard <command>', '', ...Object.values(COMMANDS).map((c) => `  fraudguard ${c.usage}`)].join('\n');
+  return ['Usage: fraudguard <command>', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,11 +22,15 @@ export async function main(argv: string[]): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   const two = `${argv[0]} ${argv[1] ?? ''}`;
-  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [argv[0] as string, argv.slice(1)];
-  const command = COMMANDS[name];
+  const [name, rest] = two in COMMANDS ? [two, argv.slice(2)] : [argv[0] as string, argv.slice(1)];
+  const command = (COMMANDS as Record<string, Command>)[name];
   if (!command) {
     console.error(`fraudguard: unknown command "${argv.join(' ')}"\n\n${help()}`);
     return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`Usage: ${command.usage}`);
+    return 0;
   }
   let run: (argv: string[]) => Promise<number>;
   try {

@@ -1,8 +1,9 @@
 import { commandArgs, commandConfig, commandDatabase, NO_DATABASE, unreachableDatabase } from '../command-setup.ts';
 import { createPool } from '../../db/pool.ts';
 import { createAuditRepository } from '../../activities/pg/audit-repository.ts';
+import { USAGE as COMMAND_USAGE } from '../usage.ts';
 
-const USAGE = 'fraudguard audit verify [--database-url URL] [--schema NAME] [--anchor SEQ:HASH] [--json]';
+const USAGE = COMMAND_USAGE['audit verify'];
 
 /**
  * `fraudguard audit verify`: re-computes the audit log's hash chain and names the first entry that

@@ -3,8 +3,9 @@ import { SingleBar } from 'cli-progress';
 import { DatasetInvalid } from '../../simulations/dataset.ts';
 import { ExportInvalid, exportFeatures, parseRange, type ExportProgress } from '../../simulations/export-features.ts';
 import { ReplayOutOfOrder } from '../../engine/features/replay.ts';
+import { USAGE as COMMAND_USAGE } from '../usage.ts';
 
-const USAGE = 'fraudguard features export --data DIR --from DATE --to DATE --out FILE.csv';
+const USAGE = COMMAND_USAGE['features export'];
 
 /**
  * `fraudguard features export`: the point-in-time feature matrix of DIR's transactions in [--from, --to]

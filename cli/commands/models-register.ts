@@ -5,8 +5,9 @@ import { migrate } from '../../db/migrate.ts';
 import { createPool } from '../../db/pool.ts';
 import { ModelRejected } from '../../activities/model-metadata.ts';
 import { createModelRegistry, ModelVersionExists } from '../../activities/model-registry.ts';
+import { USAGE as COMMAND_USAGE } from '../usage.ts';
 
-const USAGE = 'fraudguard models register FILE.onnx --meta FILE.json [--database-url URL] [--schema NAME]';
+const USAGE = COMMAND_USAGE['models register'];
 
 /**
  * `fraudguard models register FILE.onnx --meta FILE.json`: checks the model against its metadata and

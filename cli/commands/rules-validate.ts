@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LISTS } from '../../db/seed.ts';
 import { KNOWN_OPERATORS, productFacts, validateRuleset, type RulesetProblem } from '../../engine/rules/validate.ts';
+import { USAGE as COMMAND_USAGE } from '../usage.ts';
 
-const USAGE = 'fraudguard rules validate [--list NAME]… FILE…';
+const USAGE = COMMAND_USAGE['rules validate'];
 
 export interface Output {
   out: (line: string) => void;

@@ -23,8 +23,9 @@ import { loadSide, resolveSides, SideInvalid } from '../../simulations/sides.ts'
 import type { ResolvedSide } from '../../simulations/spec.ts';
 import { commandArgs, commandConfig, commandDatabase } from '../command-setup.ts';
 import { figuresTable } from '../simulation-table.ts';
+import { USAGE as COMMAND_USAGE } from '../usage.ts';
 
-const USAGE = 'fraudguard simulate --data DIR --from DATE --to DATE [--candidate RULESET_FILE_OR_VERSION] [--baseline RULESET_FILE_OR_VERSION] [--model ONNX_OR_VERSION]… [--json FILE] [--decisions FILE]';
+const USAGE = COMMAND_USAGE['simulate'];
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEFAULT_RULESET = resolve(ROOT, 'rules/default.json');
 

@@ -1,0 +1,21 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { USAGE } from '../../cli/usage.ts';
+import { SUITES } from '../../bench/run.ts';
+import { fraudguard } from '../support/cli.ts';
+
+describe('fraudguard --help', () => {
+  it('lists every command with its usage, and each command answers --help with its own (exit 0)', () => {
+    const all = fraudguard(['--help'], process.env);
+    assert.equal(all.code, 0);
+    for (const [command, usage] of Object.entries(USAGE)) {
+      assert.ok(all.out.includes(usage), `${command} in the list`);
+      const own = fraudguard([...command.split(' '), '--help'], process.env);
+      assert.deepEqual([own.code, own.out.trim()], [0, `Usage: ${usage}`], command);
+    }
+  });
+
+  it('names the bench suites that exist', () => {
+    assert.ok(USAGE.bench.includes(`[${SUITES.map((s) => s.name).join('|')}…]`));
+  });
+});
