@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { EMBEDDED_DATABASE_URL } from '../runtime/embedded-postgres.ts';
+import { withoutPassword } from '../runtime/unreachable-services.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -41,7 +42,7 @@ export function commandDatabase(option: string | undefined, config: Config): { u
 
 /** Why a command could not use its database, with the way out when it was the embedded one. */
 export function unreachableDatabase(database: { url: string; embedded: boolean }, err: unknown): string {
-  const why = `cannot use the database at ${database.url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')}: ${(err as Error).message}`;
+  const why = `cannot use the database at ${withoutPassword(database.url)}: ${(err as Error).message}`;
   return database.embedded ? `${why} (the embedded PostgreSQL runs while \`npm start\` does: start it, or set DATABASE_URL)` : why;
 }
 

@@ -30,7 +30,8 @@ export function temporalUnreachable(err: unknown, address: string): StartupError
     + 'Start it or correct TEMPORAL_ADDRESS; unset TEMPORAL_ADDRESS to run on an embedded Temporal dev server.');
 }
 
-function withoutPassword(url: string): string {
+/** A database URL fit to print: its password masked. */
+export function withoutPassword(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
