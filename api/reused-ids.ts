@@ -11,9 +11,9 @@ import { paymentDifferences, paymentOf, parseTransaction, type FieldIssue, type 
 export type ReusedIdCheck = (tx: Transaction, decision: Decision) => Promise<FieldIssue[]>;
 
 /**
- * Compares against the payment the decision names (no I/O: the decision path records it); a decision
- * read back from Postgres, or made by a workflow before decisions named their payment, has its payment
- * read from the transaction record.
+ * Compares against the payment the decision names (no I/O: the decision activity records it, and the
+ * decision repository reads it with the decision); only a decision answered by a workflow that ran before
+ * decisions named their payment has it read from the transaction record.
  */
 export function reusedIdCheck(deps: { transactionBody(id: string): Promise<Record<string, unknown> | null>; log?: Logger }): ReusedIdCheck {
   const recordedPayment = async (id: string): Promise<PaymentIdentity | null> => {

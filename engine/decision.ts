@@ -51,8 +51,9 @@ export interface Decision extends ArmDecision {
   shadows: ArmDecision[];
   /**
    * The payment decided: a request that sends its id with another payment is told apart from a retry
-   * without a read (api/reused-ids.ts). Absent from decisions read back from Postgres and from those
-   * of workflows that ran before it was recorded.
+   * without a read (api/reused-ids.ts). Set by the decision activity; a decision read back from Postgres
+   * takes it from its transaction record. Absent only from decisions that workflows which ran before it
+   * was recorded answer from their state.
    */
   payment?: PaymentIdentity;
 }
