@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiKeyRecord, ApiKeyRepository } from '../../activities/pg/api-key-repository.ts';
-import { issuesOf } from '../../engine/transaction.ts';
 import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
 import { API_KEY_PREFIX, displayPrefix, hashSecret, newId, newSecret } from '../auth/tokens.ts';
-import { invalid, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { SCOPES } from '../permissions.ts';
+import { parseInput } from '../parse-input.ts';
 
 const createSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -34,12 +34,11 @@ export function apiKeyRoutes(deps: ApiKeyRouteDeps): Router {
   const router = Router();
 
   router.post('/v1/admin/api-keys', async (req, res) => {
-    const parsed = createSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
+    const parsed = parseInput(createSchema, req.body);
     const key = newSecret(API_KEY_PREFIX);
     const record = await deps.keys.insert({
-      id: newId('key'), name: parsed.data.name, keyHash: hashSecret(key), prefix: displayPrefix(key),
-      scopes: parsed.data.scopes, rateLimit: parsed.data.rate_limit ?? null, createdBy: actorOf(req),
+      id: newId('key'), name: parsed.name, keyHash: hashSecret(key), prefix: displayPrefix(key),
+      scopes: parsed.scopes, rateLimit: parsed.rate_limit ?? null, createdBy: actorOf(req),
     });
     noteAudit(res, { target: `api-key:${record.id}`, after: apiKeyView(record) });
     res.setHeader('Cache-Control', 'no-store');

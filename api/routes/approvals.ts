@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { APPROVAL_ACTIONS, type Approval, type ApprovalRepository } from '../../activities/pg/approval-repository.ts';
-import { issuesOf } from '../../engine/transaction.ts';
 import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
-import { ApiError, conflict, invalid, notFound } from '../errors.ts';
+import { ApiError, conflict, notFound } from '../errors.ts';
+import { parseInput } from '../parse-input.ts';
 
 const requestSchema = z.strictObject({
   action: z.enum(APPROVAL_ACTIONS),
@@ -26,17 +26,15 @@ export function approvalRoutes(deps: { approvals: ApprovalRepository }): Router 
   const router = Router();
 
   router.post('/v1/approvals', async (req, res) => {
-    const parsed = requestSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const created = await deps.approvals.request({ ...parsed.data, requestedBy: actorOf(req) });
+    const parsed = parseInput(requestSchema, req.body);
+    const created = await deps.approvals.request({ ...parsed, requestedBy: actorOf(req) });
     noteAudit(res, { target: `approval:${created.id}`, after: approvalView(created) });
     res.status(201).json(approvalView(created));
   });
 
   router.get('/v1/approvals', async (req, res) => {
-    const parsed = listSchema.safeParse(req.query);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    res.json({ approvals: (await deps.approvals.list(parsed.data)).map(approvalView) });
+    const parsed = parseInput(listSchema, req.query);
+    res.json({ approvals: (await deps.approvals.list(parsed)).map(approvalView) });
   });
 
   for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditRepository } from '../../activities/pg/audit-repository.ts';
-import { issuesOf } from '../../engine/transaction.ts';
-import { invalid } from '../errors.ts';
+import { parseInput } from '../parse-input.ts';
 
 const listSchema = z.object({
   after: z.coerce.number().int().min(0).default(0),
@@ -17,12 +16,11 @@ export const auditRequests = { list: listSchema };
 export function auditRoutes(deps: { audit: AuditRepository }): Router {
   const router = Router();
   router.get('/v1/admin/audit', async (req, res) => {
-    const parsed = listSchema.safeParse(req.query);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const entries = await deps.audit.list({ afterSeq: parsed.data.after, limit: parsed.data.limit, target: parsed.data.target });
+    const parsed = parseInput(listSchema, req.query);
+    const entries = await deps.audit.list({ afterSeq: parsed.after, limit: parsed.limit, target: parsed.target });
     res.json({
       entries: entries.map(({ prevHash, ...entry }) => ({ ...entry, prev_hash: prevHash })),
-      next_after: entries.at(-1)?.seq ?? parsed.data.after,
+      next_after: entries.at(-1)?.seq ?? parsed.after,
     });
   });
   router.get('/v1/admin/audit/verify', async (_req, res) => {

@@ -6,12 +6,12 @@ import type { CaseRepository } from '../../activities/pg/case-repository.ts';
 import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
 import type { DeliveryRepository } from '../../activities/pg/delivery-repository.ts';
 import { duration } from '../../config.ts';
-import { issuesOf } from '../../engine/transaction.ts';
 import { CASE_ACTIONS, caseUpdates, type CaseAction, type CaseActionInput } from '../../workflows/case-actions.ts';
 import { CASE_STATUSES, TIERS, type CaseStatus } from '../../workflows/case-machine.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { actorOf as principalActor } from '../actor.ts';
 import { decisionView } from './decisions.ts';
+import { parseInput } from '../parse-input.ts';
 
 export interface CaseRouteDeps {
   temporal: Client;
@@ -74,9 +74,7 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
   const actorOf = deps.actorOf ?? principalActor;
 
   router.get('/v1/cases', async (req, res) => {
-    const parsed = queueQuery.safeParse(req.query);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const q = parsed.data;
+    const q = parseInput(queueQuery, req.query);
     const cases = await deps.queue.list({
       tier: q.queue, statuses: q.status, openedBefore: q.min_age === undefined ? undefined : new Date(Date.now() - q.min_age),
       amountMin: q.amount_min, amountMax: q.amount_max, scoreMin: q.score_min, scoreMax: q.score_max, limit: q.limit, offset: q.offset,
@@ -109,11 +107,10 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
       const id = req.params['id'] as string;
       const actor = actorOf(req);
       if (!actor || !ACTOR.test(actor)) throw invalid([{ field: '(credentials)', reason: 'must name the analyst acting (letters, digits, . _ @ : -)' }], 'Sign in as the analyst who acts.');
-      const body = actionBodies[action].safeParse(req.body ?? {});
-      if (!body.success) throw invalid(issuesOf(body.error));
+      const body = parseInput(actionBodies[action], req.body ?? {});
       const workflowId = CASE_ID.test(id) ? await deps.cases.workflowOf(id) : null;
       if (!workflowId) throw notFound(`Case "${id}"`);
-      await forward(deps.temporal, workflowId, action, { ...body.data, actor });
+      await forward(deps.temporal, workflowId, action, { ...body, actor });
       const c = await deps.queue.get(id);
       res.json(caseJson(c as QueuedCase));
     });

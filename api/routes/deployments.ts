@@ -8,6 +8,7 @@ import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
 import { deploymentSubject, type FourEyes } from '../four-eyes.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
+import { parseInput } from '../parse-input.ts';
 
 export const deploymentView = (d: DeploymentRecord) => ({
   version: d.version, spec: d.spec, comment: d.comment, created_by: d.createdBy, created_at: d.createdAt,
@@ -42,12 +43,11 @@ export function deploymentRoutes(deps: { db: Db; fourEyes: FourEyes }): Router {
     return Number(text);
   };
   const stats = async (req: Request, version: number) => {
-    const parsed = statsSchema.safeParse(req.query);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
+    const parsed = parseInput(statsSchema, req.query);
     const deployment = await deployments.get(version);
     if (!deployment) throw notFound(`Deployment version ${version}`);
-    const from = parsed.data.from ? new Date(parsed.data.from) : null;
-    const to = parsed.data.to ? new Date(parsed.data.to) : null;
+    const from = parsed.from ? new Date(parsed.from) : null;
+    const to = parsed.to ? new Date(parsed.to) : null;
     const figures = await deployments.stats(version, from, to);
     // Every arm of the spec appears, with zero decisions when none has reached it yet.
     const arms = [{ name: deployment.spec.champion.name, shadow: false }, ...deployment.spec.challengers];
@@ -65,9 +65,8 @@ export function deploymentRoutes(deps: { db: Db; fourEyes: FourEyes }): Router {
   };
 
   router.get('/v1/deployments', async (req, res) => {
-    const parsed = listSchema.safeParse(req.query);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    res.json({ deployments: (await deployments.list(parsed.data)).map(deploymentView) });
+    const parsed = parseInput(listSchema, req.query);
+    res.json({ deployments: (await deployments.list(parsed)).map(deploymentView) });
   });
 
   router.get('/v1/deployments/current', async (_req, res) => {
@@ -93,23 +92,22 @@ export function deploymentRoutes(deps: { db: Db; fourEyes: FourEyes }): Router {
   });
 
   router.post('/v1/deployments', async (req, res) => {
-    const body = createSchema.safeParse(req.body);
-    if (!body.success) throw invalid(issuesOf(body.error));
-    const spec = deploymentSpecSchema.safeParse(body.data.spec);
+    const body = parseInput(createSchema, req.body);
+    const spec = deploymentSpecSchema.safeParse(body.spec);
     if (!spec.success) throw invalid(issuesOf(spec.error).map((i) => ({ ...i, field: i.field === '(body)' ? 'spec' : `spec.${i.field}` })));
     const actor = actorOf(req);
     const created = await inTransaction(deps.db, async (client) => {
       const current = await deployments.lockCurrent(client);
       const currentVersion = current?.version ?? 0;
-      if (currentVersion !== body.data.expected_version) {
-        throw new ApiError(409, 'DEPLOYMENT_CONFLICT', `The deployment changed meanwhile: version ${currentVersion} is in force, not ${body.data.expected_version}. Review it (GET /v1/deployments/current) and retry with expected_version ${currentVersion}.`,
+      if (currentVersion !== body.expected_version) {
+        throw new ApiError(409, 'DEPLOYMENT_CONFLICT', `The deployment changed meanwhile: version ${currentVersion} is in force, not ${body.expected_version}. Review it (GET /v1/deployments/current) and retry with expected_version ${currentVersion}.`,
           undefined, { current_version: currentVersion });
       }
       const issues = await deployments.checkArms(spec.data, client);
       if (issues.length > 0) throw invalid(issues, 'The deployment names versions that cannot run: see fields.');
-      await deps.fourEyes.require({ action: 'deployment.change', subject: deploymentSubject(body.data.spec), author: actor, actor }, client);
+      await deps.fourEyes.require({ action: 'deployment.change', subject: deploymentSubject(body.spec), author: actor, actor }, client);
       await deployments.markPublished(client, spec.data, actor);
-      return deployments.append(client, current, { spec: spec.data, comment: body.data.comment ?? null, actor });
+      return deployments.append(client, current, { spec: spec.data, comment: body.comment ?? null, actor });
     });
     noteAudit(res, { target: `deployment:${created.version}`, after: deploymentView(created) });
     res.status(201).json(deploymentView(created));

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { labelKey, type LabelRepository } from '../../activities/pg/label-repository.ts';
-import { aheadOfClock, issuesOf } from '../../engine/transaction.ts';
+import { aheadOfClock } from '../../engine/transaction.ts';
 import { labelWorkflow } from '../../workflows/label.ts';
 import { invalid, notFound } from '../errors.ts';
+import { parseInput } from '../parse-input.ts';
 
 const labelSchema = z.strictObject({
   transaction_id: z.string().min(1).max(128),
@@ -32,9 +33,7 @@ export const labelRequests = { create: labelSchema };
 export function labelRoutes(deps: LabelRouteDeps): Router {
   const router = Router();
   router.post('/v1/labels', async (req, res) => {
-    const parsed = labelSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const body = parsed.data;
+    const body = parseInput(labelSchema, req.body);
     const ahead = body.known_at && aheadOfClock(Date.parse(body.known_at), { nowMs: Date.now(), maxAheadMs: deps.maxAheadMs },
       'send when the label became known, or leave it out for now');
     if (ahead) throw invalid([{ field: 'known_at', reason: ahead }]);

@@ -4,11 +4,12 @@ import { z } from 'zod';
 import type { Db } from '../../db/pool.ts';
 import { createListRepository, type ListRecord } from '../../activities/pg/list-repository.ts';
 import { canonicalListValue, LIST_KINDS, type ListKind } from '../../engine/list-values.ts';
-import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
+import type { FieldIssue } from '../../engine/transaction.ts';
 import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { RULESET_NAME } from './rulesets.ts';
+import { parseInput } from '../parse-input.ts';
 
 const createSchema = z.strictObject({
   name: z.string().regex(RULESET_NAME, 'must be 1–63 lower-case letters, digits, - or _, starting with a letter or digit'),
@@ -53,35 +54,32 @@ export function listRoutes(deps: { db: Db }): Router {
   });
 
   router.post('/v1/lists', async (req, res) => {
-    const parsed = createSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const created = await lists.create(parsed.data);
-    if (!created) throw conflict(`A list named "${parsed.data.name}" exists already.`);
+    const parsed = parseInput(createSchema, req.body);
+    const created = await lists.create(parsed);
+    if (!created) throw conflict(`A list named "${parsed.name}" exists already.`);
     noteAudit(res, { target: `list:${created.name}`, after: listView(created) });
     res.status(201).json(listView(created));
   });
 
   router.get('/v1/lists/:name', async (req, res) => {
     const list = await existing(req.params['name'] as string);
-    const page = pageSchema.safeParse(req.query);
-    if (!page.success) throw invalid(issuesOf(page.error));
-    const items = await lists.items(list.name, page.data);
+    const page = parseInput(pageSchema, req.query);
+    const items = await lists.items(list.name, page);
     res.json({
       ...listView(list),
       items: items.map((i) => ({ value: i.value, comment: i.comment, added_by: i.addedBy, added_at: i.addedAt })),
       // The next page starts after the last value of this one; null on the last page.
-      next_after: items.length === page.data.limit ? items[items.length - 1]?.value ?? null : null,
+      next_after: items.length === page.limit ? items[items.length - 1]?.value ?? null : null,
     });
   });
 
   router.post('/v1/lists/:name/items', async (req, res) => {
     const list = await existing(req.params['name'] as string);
-    const parsed = addSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const issues = kindIssues(list.kind, parsed.data.values);
+    const parsed = parseInput(addSchema, req.body);
+    const issues = kindIssues(list.kind, parsed.values);
     if (issues.length) throw invalid(issues);
-    const values = [...new Set(parsed.data.values.map((v) => canonicalListValue(list.kind, v)))];
-    const result = await lists.add(list.name, values, parsed.data.comment ?? null, actorOf(req));
+    const values = [...new Set(parsed.values.map((v) => canonicalListValue(list.kind, v)))];
+    const result = await lists.add(list.name, values, parsed.comment ?? null, actorOf(req));
     if (!result) throw notFound(`List "${list.name}"`);
     noteAudit(res, { target: `list:${list.name}`, before: { revision: list.revision }, after: { revision: result.revision, added: result.added } });
     res.json({ name: list.name, added: result.added, already_present: values.length - result.added, revision: result.revision });

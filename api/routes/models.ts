@@ -5,9 +5,9 @@ import { ModelRejected } from '../../activities/model-metadata.ts';
 import { ModelNotFound, ModelVersionExists, type ModelRegistry, type RegisteredModel } from '../../activities/model-registry.ts';
 import { createDeploymentRepository } from '../../activities/pg/deployment-repository.ts';
 import type { Deployment } from '../../engine/deployment.ts';
-import { issuesOf } from '../../engine/transaction.ts';
 import { noteAudit } from '../audit-trail.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
+import { parseInput } from '../parse-input.ts';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -64,9 +64,8 @@ export function modelRoutes(deps: { db: Db; registry: ModelRegistry }): Router {
   const deployments = createDeploymentRepository(deps.db);
 
   router.get('/v1/models', async (req, res) => {
-    const parsed = listSchema.safeParse(req.query);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const [models, current] = await Promise.all([registry.list(parsed.data), deployments.current()]);
+    const parsed = parseInput(listSchema, req.query);
+    const [models, current] = await Promise.all([registry.list(parsed), deployments.current()]);
     res.json({ models: models.map((m) => modelView(m, inForce(current))) });
   });
 
@@ -81,11 +80,10 @@ export function modelRoutes(deps: { db: Db; registry: ModelRegistry }): Router {
   });
 
   router.post('/v1/models', async (req, res) => {
-    const parsed = modelRegistrationSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const onnx = new Uint8Array(Buffer.from(parsed.data.onnx, 'base64'));
+    const parsed = parseInput(modelRegistrationSchema, req.body);
+    const onnx = new Uint8Array(Buffer.from(parsed.onnx, 'base64'));
     try {
-      const model = await registry.register({ onnx, metadata: parsed.data.metadata, explainer: parsed.data.explainer });
+      const model = await registry.register({ onnx, metadata: parsed.metadata, explainer: parsed.explainer });
       const view = modelView(model, null);
       noteAudit(res, { target: `model:${model.version}`, after: { version: model.version, role: model.role, sha256: model.sha256, feature_names: model.featureNames } });
       res.status(201).json(view);

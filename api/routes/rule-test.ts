@@ -14,9 +14,10 @@ import { explainRuleset } from '../../engine/rules/load.ts';
 import type { Rule } from '../../engine/rules/ruleset.ts';
 import type { ConditionResult } from '../../engine/rules/types.ts';
 import type { ArmScores } from '../../engine/scoring.ts';
-import { issuesOf, parseTransaction, type Transaction } from '../../engine/transaction.ts';
+import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { invalid, notFound, rulesetInvalid } from '../errors.ts';
 import { rulesetCheck } from './ruleset-views.ts';
+import { parseInput } from '../parse-input.ts';
 
 const testSchema = z.strictObject({
   document: z.unknown().refine((d) => d !== undefined, 'is required').describe('The ruleset document to try (usually the draft)'),
@@ -57,9 +58,8 @@ export function ruleTestRoutes(deps: { db: Db; decisions: DecisionRepository; fx
   const operators = listOperators(lists);
 
   router.post('/v1/rulesets/test', async (req, res) => {
-    const parsed = testSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const body = parsed.data;
+    const parsed = parseInput(testSchema, req.body);
+    const body = parsed;
     const checked = await check(body.document);
     if (!checked.ok) throw rulesetInvalid('The ruleset has problems: fix them before testing it.', checked.problems);
 

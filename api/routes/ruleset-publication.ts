@@ -4,13 +4,13 @@ import { inTransaction, type Db } from '../../db/pool.ts';
 import type { DeploymentRecord, DeploymentRepository } from '../../activities/pg/deployment-repository.ts';
 import type { RulesetAdminRepository } from '../../activities/pg/ruleset-admin-repository.ts';
 import type { DeploymentSpec } from '../../engine/deployment.ts';
-import { issuesOf } from '../../engine/transaction.ts';
 import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
 import { rulesetSubject, type FourEyes } from '../four-eyes.ts';
 import { ApiError, invalid, notFound, rulesetInvalid } from '../errors.ts';
 import { deploymentView } from './deployments.ts';
 import { problemsOf, versionParam, versionSummaryView, type RulesetCheck } from './ruleset-views.ts';
+import { parseInput } from '../parse-input.ts';
 
 export interface PublicationDeps {
   db: Db;
@@ -69,17 +69,15 @@ export function publicationRoutes(deps: PublicationDeps): Router {
 
   router.post('/v1/rulesets/:name/versions/:version/publish', async (req, res) => {
     const version = versionParam(req);
-    const parsed = publishSchema.safeParse(req.body ?? {});
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const outcome = await championChange(req, 'publish', version, parsed.data.comment);
+    const parsed = parseInput(publishSchema, req.body ?? {});
+    const outcome = await championChange(req, 'publish', version, parsed.comment);
     noteAudit(res, { target: `ruleset:${outcome.record.id}`, action: 'ruleset.published', after: { deployment_version: outcome.deployment.version, changed: outcome.changed } });
     res.json({ version: versionSummaryView(outcome.record), deployment: deploymentView(outcome.deployment), deployment_changed: outcome.changed });
   });
 
   router.post('/v1/rulesets/:name/rollback', async (req, res) => {
-    const parsed = rollbackSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const outcome = await championChange(req, 'rollback', parsed.data.version, parsed.data.comment);
+    const parsed = parseInput(rollbackSchema, req.body);
+    const outcome = await championChange(req, 'rollback', parsed.version, parsed.comment);
     noteAudit(res, { target: `ruleset:${outcome.record.id}`, action: 'ruleset.rolled_back', after: { deployment_version: outcome.deployment.version, changed: outcome.changed } });
     res.json({ version: versionSummaryView(outcome.record), deployment: deploymentView(outcome.deployment), deployment_changed: outcome.changed });
   });

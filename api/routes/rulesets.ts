@@ -6,13 +6,13 @@ import { createRulesetAdminRepository, type RulesetAdminRepository, type Ruleset
 import { createDeploymentRepository } from '../../activities/pg/deployment-repository.ts';
 import { diffRulesets } from '../../engine/rules/diff.ts';
 import { KNOWN_OPERATORS, productFacts, validateRuleset, type KnownFacts, type ValidationResult } from '../../engine/rules/validate.ts';
-import { issuesOf } from '../../engine/transaction.ts';
 import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
 import type { FourEyes } from '../four-eyes.ts';
 import { ApiError, conflict, invalid, notFound } from '../errors.ts';
 import { publicationRoutes } from './ruleset-publication.ts';
 import { problemsOf, rulesetCheck, versionParam, versionSummaryView, versionView } from './ruleset-views.ts';
+import { parseInput } from '../parse-input.ts';
 
 export const RULESET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -73,17 +73,15 @@ export function rulesetRoutes(deps: RulesetRouteDeps): Router {
   });
 
   router.post('/v1/rulesets/validate', async (req, res) => {
-    const parsed = validateSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const result = await check(parsed.data.document);
+    const parsed = parseInput(validateSchema, req.body);
+    const result = await check(parsed.document);
     res.json({ valid: result.ok, problems: problemsOf(result) });
   });
 
   router.post('/v1/rulesets', async (req, res) => {
-    const parsed = createSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const { name } = parsed.data;
-    const draft = parsed.data.document ?? { name, rules: [] };
+    const parsed = parseInput(createSchema, req.body);
+    const { name } = parsed;
+    const draft = parsed.document ?? { name, rules: [] };
     const created = await rulesets.create(name, draft, actorOf(req));
     if (!created) throw conflict(`A ruleset named "${name}" exists already: edit its draft (PUT /v1/rulesets/${name}/draft).`);
     noteAudit(res, { target: `ruleset:${name}`, after: { revision: created.draftRevision } });
@@ -106,13 +104,12 @@ export function rulesetRoutes(deps: RulesetRouteDeps): Router {
 
   router.put('/v1/rulesets/:name/draft', async (req, res) => {
     const name = req.params['name'] as string;
-    const parsed = draftSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const saved = await rulesets.saveDraft(name, parsed.data.document, parsed.data.revision, actorOf(req));
+    const parsed = parseInput(draftSchema, req.body);
+    const saved = await rulesets.saveDraft(name, parsed.document, parsed.revision, actorOf(req));
     if (!saved.ok) throw 'missing' in saved ? notFound(`Ruleset "${name}"`) : revisionConflict(name, saved.currentRevision);
-    noteAudit(res, { target: `ruleset:${name}`, before: { revision: parsed.data.revision }, after: { revision: saved.value.draftRevision } });
+    noteAudit(res, { target: `ruleset:${name}`, before: { revision: parsed.revision }, after: { revision: saved.value.draftRevision } });
     // An invalid draft is saved all the same (work in progress); its problems come back with it.
-    res.json({ name, ...draftView(saved.value, await check(parsed.data.document)) });
+    res.json({ name, ...draftView(saved.value, await check(parsed.document)) });
   });
 
   router.get('/v1/rulesets/:name/versions', async (req, res) => {
@@ -122,13 +119,12 @@ export function rulesetRoutes(deps: RulesetRouteDeps): Router {
 
   router.post('/v1/rulesets/:name/versions', async (req, res) => {
     const name = req.params['name'] as string;
-    const parsed = versionSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
+    const parsed = parseInput(versionSchema, req.body);
     // The known lists are read before the transaction: validation is a pure function inside it.
     const lists = await createListRepository(deps.db).names();
     const facts = deps.facts ?? productFacts();
     const saved = await inTransaction(deps.db, (client) => rulesets.saveVersion(client, {
-      name, revision: parsed.data.revision, comment: parsed.data.comment ?? null, actor: actorOf(req),
+      name, revision: parsed.revision, comment: parsed.comment ?? null, actor: actorOf(req),
       check: (draft) => {
         const result = validateRuleset(draft, { facts, operators: KNOWN_OPERATORS, lists });
         return result.ok ? { document: result.ruleset, problems: [] } : { document: draft, problems: result.problems };
@@ -156,13 +152,12 @@ export function rulesetRoutes(deps: RulesetRouteDeps): Router {
 
   router.get('/v1/rulesets/:name/diff', async (req, res) => {
     const ruleset = await existingRuleset(rulesets, req.params['name'] as string);
-    const parsed = diffSchema.safeParse(req.query);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
+    const parsed = parseInput(diffSchema, req.query);
     const versions = await rulesets.versions(ruleset.name);
     // By default: what the draft changes since the latest published version (or the latest version).
     const base = versions.find((v) => v.publishedAt !== null) ?? versions[0];
-    const from = parsed.data.from ?? base?.version ?? 'draft';
-    const to = parsed.data.to ?? 'draft';
+    const from = parsed.from ?? base?.version ?? 'draft';
+    const to = parsed.to ?? 'draft';
     const sideOf = async (which: number | 'draft', field: string) => {
       if (which === 'draft') return { label: 'draft', revision: ruleset.draftRevision, document: ruleset.draft };
       const v = await rulesets.version(ruleset.name, which);

@@ -6,7 +6,7 @@ import type { Db } from '../../db/pool.ts';
 import { createRulesetReader } from '../../activities/pg/ruleset-repository.ts';
 import { createSimulationRepository } from '../../activities/pg/simulation-repository.ts';
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
-import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
+import type { FieldIssue } from '../../engine/transaction.ts';
 import { datasetSpan, isoDay, periodOutside, usableDataset } from '../../simulations/dataset.ts';
 import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
@@ -58,9 +58,8 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
   const check = rulesetCheck(deps.db);
 
   router.post('/v1/simulations', async (req, res) => {
-    const parsed = simulationRequestSchema.safeParse(req.body ?? {});
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const body = parsed.data;
+    const parsed = parseInput(simulationRequestSchema, req.body ?? {});
+    const body = parsed;
     for (const side of ['candidate', 'baseline'] as const) {
       const document = body[side]?.document;
       if (!document) continue;

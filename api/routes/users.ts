@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { UserRecord, UserRepository } from '../../activities/pg/user-repository.ts';
-import { issuesOf, type FieldIssue } from '../../engine/transaction.ts';
+import type { FieldIssue } from '../../engine/transaction.ts';
 import { actorOf } from '../actor.ts';
 import { noteAudit } from '../audit-trail.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblems } from '../auth/passwords.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { ROLES } from '../permissions.ts';
+import { parseInput } from '../parse-input.ts';
 
 const username = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._@-]{1,63}$/, 'must be 2–64 characters: letters, digits, . _ @ -');
 const roles = z.array(z.enum(ROLES)).transform((r) => [...new Set(r)]);
@@ -35,9 +36,8 @@ export function userRoutes(deps: { users: UserRepository }): Router {
   const router = Router();
 
   router.post('/v1/admin/users', async (req, res) => {
-    const parsed = createSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
-    const u = parsed.data;
+    const parsed = parseInput(createSchema, req.body);
+    const u = parsed;
     checkPassword(u.password, u.username);
     const created = await deps.users.insert({ username: u.username, passwordHash: await hashPassword(u.password), roles: u.roles, createdBy: actorOf(req) });
     if (!created) throw conflict(`The username "${u.username}" is taken.`);
@@ -51,11 +51,10 @@ export function userRoutes(deps: { users: UserRepository }): Router {
 
   router.patch('/v1/admin/users/:username', async (req, res) => {
     const name = (req.params['username'] as string).toLowerCase();
-    const parsed = patchSchema.safeParse(req.body);
-    if (!parsed.success) throw invalid(issuesOf(parsed.error));
+    const parsed = parseInput(patchSchema, req.body);
     const before = await deps.users.get(name);
     if (!before) throw notFound(`User "${name}"`);
-    const p = parsed.data;
+    const p = parsed;
     if (p.password !== undefined) checkPassword(p.password, name);
     if (p.roles) await deps.users.setRoles(name, p.roles);
     if (p.password !== undefined) {
