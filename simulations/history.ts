@@ -33,6 +33,13 @@ export async function* readHistory(source: HistorySource, range: HistoryRange, d
   yield* readRecorded(db, range);
 }
 
+/** The first and last instants of the transactions recorded in Postgres; null when none is. */
+export async function recordedSpan(db: Db): Promise<{ firstMs: number; lastMs: number } | null> {
+  const { rows } = await db.query<{ first: Date | null; last: Date | null }>('SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM transactions');
+  const { first, last } = rows[0] ?? { first: null, last: null };
+  return first && last ? { firstMs: first.getTime(), lastMs: last.getTime() } : null;
+}
+
 const PAGE = 5_000;
 
 interface RecordedRow { id: string; at: string; body: Record<string, unknown>; fraud: boolean | null; known_at: Date | null }

@@ -8,6 +8,7 @@ import { createSimulationRepository } from '../../activities/pg/simulation-repos
 import { DEFAULT_FEATURES } from '../../engine/features/definitions.ts';
 import type { FieldIssue } from '../../engine/transaction.ts';
 import { datasetSpan, isoDay, periodOutside, usableDataset } from '../../simulations/dataset.ts';
+import { recordedSpan } from '../../simulations/history.ts';
 import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
 import { simulationWorkflow } from '../../workflows/simulation.ts';
@@ -111,10 +112,9 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
     const dataset: SourceSpan = usable.ok
       ? { name: 'dataset', available: true, ...datasetSpan(usable.files), files: usable.files.length }
       : { name: 'dataset', available: false, reason: usable.reason };
-    const { rows } = await deps.db.query<{ first: Date | null; last: Date | null }>('SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM transactions');
-    const { first, last } = rows[0] ?? { first: null, last: null };
-    const postgres: SourceSpan = first && last
-      ? { name: 'postgres', available: true, from: isoDay(first.getTime()), to: isoDay(last.getTime()) }
+    const recorded = await recordedSpan(deps.db);
+    const postgres: SourceSpan = recorded
+      ? { name: 'postgres', available: true, from: isoDay(recorded.firstMs), to: isoDay(recorded.lastMs) }
       : { name: 'postgres', available: false, reason: 'no transaction has been recorded yet' };
     res.json({ sources: [dataset, postgres] });
   });
