@@ -48,18 +48,22 @@ export function wrongTypeReason(issue: z.core.$ZodIssue): string | undefined {
     // Every alternative refused the value's type (a string or a number, given an object): name them all.
     const branches = issue.errors.map((b) => (b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0 ? b[0]! : null));
     if (branches.length === 0 || branches.some((b) => b === null)) return undefined;
-    const reasons = (branches as z.core.$ZodIssueInvalidType[]).map((b) => ({ expected: b.expected, received: /received (\w+)$/.exec(b.message)?.[1] }));
-    const received = reasons[0]!.received;
+    const types = branches as z.core.$ZodIssueInvalidType[];
+    const received = receivedOf(types[0]!);
     if (received === undefined || received === 'undefined') return undefined;
-    return `must be ${[...new Set(reasons.map((r) => article(r.expected)))].join(' or ')}, not ${received === 'null' ? 'null' : article(received)}`;
+    return `must be ${[...new Set(types.map((b) => article(b.expected)))].join(' or ')}, not ${kindOf(received)}`;
   }
   if (issue.code !== 'invalid_type') return undefined;
-  const received = /received (\w+)$/.exec(issue.message)?.[1];
+  const received = receivedOf(issue);
   if (received === 'undefined') return undefined;
   if (issue.expected === 'int' && received === 'number') return 'must be a whole number';
   if (issue.expected === 'number' && received === 'NaN') return 'must be a number';
-  return `must be ${article(issue.expected)}${received ? `, not ${received === 'null' ? 'null' : article(received)}` : ''}`;
+  return `must be ${article(issue.expected)}${received ? `, not ${kindOf(received)}` : ''}`;
 }
+
+// Zod names the received type only in its message ("…, received number").
+const receivedOf = (issue: z.core.$ZodIssue) => /received (\w+)$/.exec(issue.message)?.[1];
+const kindOf = (received: string) => (received === 'null' ? 'null' : article(received));
 
 // Zod's default messages start so; a schema's own message (`.min(1, 'must say why')`) is kept as written.
 const zodsOwn = (issue: z.core.$ZodIssue) => /^(Invalid input|Invalid option|Too big|Too small)/.test(issue.message);

@@ -57,8 +57,9 @@ interface QueueRow {
 }
 
 // Amounts as the client sent them (the body keeps the decimal text; the NUMERIC(21,6) column prints six decimals).
+const AMOUNT_AS_SENT = `COALESCE(t.body->>'amount', t.amount::text)`;
 const CASE_COLUMNS = `c.id, c.transaction_id, c.status, c.tier, c.claimed_by, c.claimed_at, c.sla_due_at, c.overdue, c.escalations, c.opened_at,
-  c.resolution, c.resolved_by, c.resolved_at, c.reason_code, COALESCE(t.body->>'amount', t.amount::text) AS amount, t.currency, t.customer_id, t.merchant_id,
+  c.resolution, c.resolved_by, c.resolved_at, c.reason_code, ${AMOUNT_AS_SENT} AS amount, t.currency, t.customer_id, t.merchant_id,
   t.occurred_at, d.score, d.reasons`;
 const CASE_FROM = `cases c JOIN transactions t ON t.id = c.transaction_id
   LEFT JOIN decisions d ON d.transaction_id = c.transaction_id AND NOT d.shadow`;
@@ -107,7 +108,7 @@ export function createCaseQueue(db: Db) {
     /** The customer's latest other transactions, with how each was decided and labelled. */
     async customerHistory(customerId: string, exceptTransactionId: string, limit = 20): Promise<HistoryEntry[]> {
       const { rows } = await db.query<{ id: string; occurred_at: Date; amount: string; currency: string; merchant_id: string; decision: string | null; score: number | null; fraud: boolean | null }>(
-        `SELECT t.id, t.occurred_at, COALESCE(t.body->>'amount', t.amount::text) AS amount, t.currency, t.merchant_id, d.decision, d.score,
+        `SELECT t.id, t.occurred_at, ${AMOUNT_AS_SENT} AS amount, t.currency, t.merchant_id, d.decision, d.score,
            (SELECT l.fraud FROM labels l WHERE l.transaction_id = t.id ORDER BY l.id DESC LIMIT 1) AS fraud
          FROM transactions t LEFT JOIN decisions d ON d.transaction_id = t.id AND NOT d.shadow
          WHERE t.customer_id = $1 AND t.id <> $2
