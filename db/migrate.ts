@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
@@ -5,8 +6,11 @@ import type { Logger } from 'pino';
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /**
- * Brings the schema up to date. node-pg-migrate takes an advisory lock, so API and worker
- * processes starting together do not race.
+ * Brings the schema up to date. API and worker processes starting together (docker compose starts them
+ * at once) take turns on an advisory lock: one migrates, the others wait for it and find nothing to do.
+ * node-pg-migrate's own default is one lock for the whole server, refused to whoever comes second: the
+ * second process would fail to start, and two installations in schemas of one database could not start
+ * together. The lock here is the schema's.
  */
 export async function migrate(databaseUrl: string, schema: string, log?: Logger): Promise<string[]> {
   const ran = await runner({
@@ -18,9 +22,16 @@ export async function migrate(databaseUrl: string, schema: string, log?: Logger)
     createSchema: true,
     checkOrder: true,
     singleTransaction: true,
+    advisoryLockMode: 'wait',
+    lockValue: schemaLockId(schema),
     log: (msg: string) => log?.debug(msg),
   });
   const names = ran.map((m) => m.name);
   if (names.length) log?.info({ migrations: names }, 'database migrated');
   return names;
+}
+
+/** A 48-bit id for the schema's migration lock (pg_advisory_lock takes a bigint; a JS number holds 48 bits exactly). */
+export function schemaLockId(schema: string): number {
+  return createHash('sha256').update(`fraudguard-migrations:${schema}`).digest().readUIntBE(0, 6);
 }
