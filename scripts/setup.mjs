@@ -5,7 +5,7 @@
 //   node scripts/setup.mjs --test     + Chromium for the browser tests
 //   --quiet                           print only what changed or failed
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { ensureEditorBuilt } from './editor-build.mjs';
 
@@ -112,6 +112,20 @@ function warnIfInstallIsStale() {
   if (newer.length) say(`${newer.map((f) => relative(root, f)).join(', ')} changed since the last install: run \`npm install\` (or \`npm ci\`) to bring node_modules up to date.`);
 }
 
+const toolsFile = join(dataDir, 'tools.json');
+
+/** What an earlier run found: `npm start` keeps the browser `npm test` installed. */
+function recordedTools() {
+  try { return JSON.parse(readFileSync(toolsFile, 'utf8')); } catch { return {}; }
+}
+
+/** Replaced whole (rename), so a process reading it meanwhile never sees half a file. */
+function writeTools(tools) {
+  const next = `${toolsFile}.${process.pid}`;
+  writeFileSync(next, JSON.stringify(tools, null, 2));
+  renameSync(next, toolsFile);
+}
+
 try {
   if (!existsSync(join(root, 'node_modules'))) {
     throw new Error('node_modules is missing: run `npm install` (or `npm ci`) first.');
@@ -119,7 +133,7 @@ try {
   warnIfInstallIsStale();
   mkdirSync(dataDir, { recursive: true });
   const temporal = ensureTemporalCli();
-  writeFileSync(join(dataDir, 'tools.json'), JSON.stringify({ temporal, chromium: args.has('--test') ? ensureChromium() : undefined }, null, 2));
+  writeTools({ temporal, chromium: args.has('--test') ? ensureChromium() : recordedTools().chromium });
   // The web application the API serves at /: rebuilt only when editor/ changed since its last build.
   ensureEditorBuilt(root, { say, quiet });
 } catch (err) {
