@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: one Temporal dev server for the whole run (tests that need Temporal read
-// FRAUDGUARD_TEST_TEMPORAL), then node's test runner over every *.test.ts, one file at a time
-// (they share the machine's Postgres, Redis and 2 cores).
+// FRAUDGUARD_TEST_TEMPORAL), then node's test runner over every *.test.ts, two files at a time
+// (TEST_CONCURRENCY): each file has its own schema, key prefix and task queue, and most of a file's time
+// is spent waiting on Temporal, Postgres or a browser, so two at once take about two thirds of the time
+// of one by one on two cores. Tests of what exists once per machine (the embedded services' ports) take
+// a lock (test/support/machine-lock.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -35,7 +38,7 @@ register();
 const { startTemporalDevServer, freePort } = await import('../runtime/temporal-dev-server.ts');
 const temporal = await startTemporalDevServer({ executable: tools.temporal ?? 'temporal', port: await freePort() });
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY || 2}`, '--test-reporter=spec', ...files], {
   cwd: root, stdio: 'inherit', env: { ...process.env, FRAUDGUARD_TEST_TEMPORAL: temporal.address },
 });
 const code = await new Promise((ok) => child.on('exit', (c, s) => ok(c ?? (s ? 1 : 0))));

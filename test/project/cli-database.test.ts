@@ -1,4 +1,4 @@
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { EMBEDDED_POSTGRES_PORT } from '../../runtime/embedded-postgres.ts';
 import { portOpen } from '../../runtime/temporal-dev-server.ts';
 import { embeddedEnv, fraudguard } from '../support/cli.ts';
+import { EMBEDDED_SERVICES_LOCK, holdMachineLock } from '../support/machine-lock.ts';
 
 const MODELS = resolve(import.meta.dirname, '../../models');
 const register = ['models', 'register', join(MODELS, 'gbdt-20180731-95f3e7dd.onnx'), '--meta', join(MODELS, 'gbdt-20180731-95f3e7dd.json')];
@@ -20,7 +21,10 @@ describe('the CLI\'s database with DATABASE_URL unset', () => {
     if (withEmbedded) mkdirSync(join(dir, 'postgres'));
     return dir;
   };
-  after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  // The embedded PostgreSQL's port must be free for the second case: no `npm start` test beside it.
+  let release = () => {};
+  before(async () => { release = await holdMachineLock(EMBEDDED_SERVICES_LOCK); });
+  after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); release(); });
 
   it('says there is none when npm start has not created its embedded one here', () => {
     for (const args of [register, ['audit', 'verify']]) {

@@ -8,6 +8,7 @@ import { Connection, Client } from '@temporalio/client';
 import { EMBEDDED_POSTGRES_PORT } from '../../runtime/embedded-postgres.ts';
 import { EMBEDDED_TEMPORAL_PORT, portOpen } from '../../runtime/temporal-dev-server.ts';
 import { embeddedEnv, fraudguard } from '../support/cli.ts';
+import { EMBEDDED_SERVICES_LOCK, holdMachineLock } from '../support/machine-lock.ts';
 import { spawnMain, type ChildService } from '../support/processes.ts';
 import { aTransaction } from '../support/stack.ts';
 
@@ -72,8 +73,10 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
   const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
   const tx = aTransaction();
   const runs: Running[] = [];
+  let release = () => {};
 
   before(async () => {
+    release = await holdMachineLock(EMBEDDED_SERVICES_LOCK);
     for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT]) {
       assert.equal(await portOpen(port), false, `port ${port} is taken (a running \`npm start\`?): the embedded services need it`);
     }
@@ -91,6 +94,7 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     }
     killProcessesMentioning(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
+    release();
   });
 
   it('says which embedded service it starts for each setting left unset', () => {
