@@ -8,7 +8,7 @@ import type { DeliveryRepository } from '../../activities/pg/delivery-repository
 import { duration } from '../../config.ts';
 import { CASE_ACTIONS, caseUpdates, type CaseAction, type CaseActionInput } from '../../workflows/case-actions.ts';
 import { CASE_STATUSES, TIERS, type CaseStatus } from '../../workflows/case-machine.ts';
-import { conflict, invalid, notFound } from '../errors.ts';
+import { ApiError, conflict, invalid, notFound } from '../errors.ts';
 import { actorOf as principalActor } from '../actor.ts';
 import { decisionView } from './decisions.ts';
 import { parseInput } from '../parse-input.ts';
@@ -110,7 +110,7 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
       const body = parseInput(actionBodies[action], req.body ?? {});
       const workflowId = CASE_ID.test(id) ? await deps.cases.workflowOf(id) : null;
       if (!workflowId) throw notFound(`Case "${id}"`);
-      await forward(deps.temporal, workflowId, action, { ...body, actor });
+      await forward(deps.temporal, workflowId, action, { ...body, actor }, () => deps.queue.get(id));
       const c = await deps.queue.get(id);
       res.json(caseJson(c as QueuedCase));
     });
@@ -120,17 +120,31 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
 }
 
 /** Sends the action to the case's workflow; a refusal by the machine becomes 409 with its reason. */
-async function forward(temporal: Client, workflowId: string, action: CaseAction, input: CaseActionInput): Promise<void> {
+async function forward(temporal: Client, workflowId: string, action: CaseAction, input: CaseActionInput, current: () => Promise<QueuedCase | null>): Promise<void> {
   try {
     await temporal.workflow.getHandle(workflowId).executeUpdate(caseUpdates[action], { args: [input] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       throw conflict((err.cause as Error | undefined)?.message ?? err.message, { action });
     }
-    // The workflow has ended: the case was resolved and everything after it is done.
-    if (err instanceof WorkflowNotFoundError || /already completed|not found/i.test((err as Error).message)) {
-      throw conflict('The case is already resolved and closed; it cannot change any more.', { action });
-    }
-    throw err;
+    if (!(err instanceof WorkflowNotFoundError || /already completed|not found/i.test((err as Error).message))) throw err;
+    const c = await current();
+    // The workflow ends after the case is resolved and everything after it is done.
+    if (!c || c.status.startsWith('resolved')) throw conflict('The case is already resolved and closed; it cannot change any more.', { action });
+    throw await endedUnresolved(temporal, workflowId, c, action);
   }
+}
+
+/**
+ * The case's workflow was ended from outside (Temporal's CLI or UI: terminate, cancel, a timeout) with
+ * the case unresolved, so nothing holds the case any more. Temporal's reset starts the workflow again from
+ * its history, case included (its transitions are updates and timers in that history), which is the way on.
+ */
+async function endedUnresolved(temporal: Client, workflowId: string, c: QueuedCase, action: CaseAction): Promise<ApiError> {
+  const ended = await temporal.workflow.getHandle(workflowId).describe().then((d) => d.status.name.toLowerCase().replace(/_/g, ' '), () => 'ended');
+  const reset = `temporal workflow reset --workflow-id ${workflowId} --type LastWorkflowTask --reason "carry on with case ${c.id}"`;
+  return new ApiError(409, 'CASE_WORKFLOW_ENDED',
+    `The case is ${c.status}, but its workflow ${workflowId} was ${ended} outside FraudGuard before the case was resolved, so nothing can act on it. `
+    + `Reset the workflow to carry on with the case where it was: ${reset}`,
+    undefined, { action, workflow_id: workflowId, workflow_status: ended, reset });
 }

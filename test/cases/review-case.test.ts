@@ -1,11 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { toolPath } from '../../runtime/tools.ts';
+import { startStack, testTemporalAddress, type TestStack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { act, caseRow, deployCaseRuleset, openCase } from './case-fixtures.ts';
 
 const SECRET = 'case-tests-shared-secret';
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Temporal's own CLI against the tests' server, as an operator would run it. */
+async function temporalCli(args: string[]) {
+  return spawnSync(toolPath(ROOT, 'temporal') ?? 'temporal', [...args, '--address', await testTemporalAddress()], { encoding: 'utf8', timeout: 60_000 });
+}
 
 describe('review cases: a REVIEW decision opens a case that analysts work through the API', () => {
   let stack: TestStack;
@@ -123,6 +132,31 @@ describe('review cases: a REVIEW decision opens a case that analysts work throug
     const { rows } = await stack.db.query('SELECT type FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]);
     assert.deepEqual(rows.map((r) => r.type), ['OPENED', 'CLAIM', 'APPROVE']);
     assert.equal((await act(stack, 'case-nope', 'claim', 'ann')).status, 404);
+  });
+
+  it('says when its workflow was ended from Temporal\'s CLI with the case open, and carries on after `temporal workflow reset`', async () => {
+    const { caseId, txId } = await openCase(stack);
+    assert.equal((await act(stack, caseId, 'claim', 'ann')).status, 200);
+    const workflowId = `tx-${txId}`;
+    const terminated = await temporalCli(['workflow', 'terminate', '--workflow-id', workflowId, '--reason', 'operator mistake']);
+    assert.equal(terminated.status, 0, terminated.stderr);
+
+    const refused = await act(stack, caseId, 'approve', 'ann');
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'CASE_WORKFLOW_ENDED');
+    assert.equal(refused.body.error.workflow_status, 'terminated');
+    assert.match(refused.body.error.message, new RegExp(`The case is claimed, but its workflow ${workflowId} was terminated outside FraudGuard`));
+    assert.equal(refused.body.error.reset, `temporal workflow reset --workflow-id ${workflowId} --type LastWorkflowTask --reason "carry on with case ${caseId}"`);
+    assert.equal((await caseRow(stack, caseId)).status, 'claimed', 'the case is as it was');
+
+    // The command the refusal gives, as an operator would run it.
+    const reset = await temporalCli(['workflow', 'reset', '--workflow-id', workflowId, '--type', 'LastWorkflowTask', '--reason', `carry on with case ${caseId}`]);
+    assert.equal(reset.status, 0, reset.stderr);
+    const approved = await act(stack, caseId, 'approve', 'ann');
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.status, 'resolved_approved');
+    const { rows } = await stack.db.query('SELECT type FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]);
+    assert.deepEqual(rows.map((r) => r.type), ['OPENED', 'CLAIM', 'APPROVE'], 'the claim kept, nothing recorded twice');
   });
 
   it('lets an analyst release a claim and escalate by hand with a reason, into the L2 queue', async () => {
