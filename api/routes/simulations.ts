@@ -10,6 +10,7 @@ import type { FieldIssue } from '../../engine/transaction.ts';
 import { datasetSpan, isoDay, periodOutside, usableDataset } from '../../simulations/dataset.ts';
 import { recordedSpan } from '../../simulations/history.ts';
 import { resolveSides, SideInvalid } from '../../simulations/sides.ts';
+import { changeView, simulationView } from '../../simulations/views.ts';
 import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, type SimulationRequest } from '../../simulations/spec.ts';
 import { simulationWorkflow } from '../../workflows/simulation.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
@@ -98,12 +99,13 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
       await repo.fail(plan.id, 'failed', `could not be started: ${(err as Error).message}`);
       throw err;
     }
-    res.status(202).location(`/v1/simulations/${plan.id}`).json(await repo.get(plan.id));
+    const created = await repo.get(plan.id);
+    res.status(202).location(`/v1/simulations/${plan.id}`).json(created && simulationView(created));
   });
 
   router.get('/v1/simulations', async (req, res) => {
     const { limit } = parseInput(simulationQueries.list, req.query);
-    res.json({ simulations: await repo.list(limit) });
+    res.json({ simulations: (await repo.list(limit)).map(simulationView) });
   });
 
   // What each history holds, so a client offers periods that have transactions in them.
@@ -122,7 +124,7 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
   router.get('/v1/simulations/:id', async (req, res) => {
     const sim = await repo.get(idParam(req));
     if (!sim) throw notFound(`Simulation "${req.params['id']}"`);
-    res.json(sim);
+    res.json(simulationView(sim));
   });
 
   router.get('/v1/simulations/:id/changes', async (req, res) => {
@@ -130,7 +132,7 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
     const { page, page_size: pageSize } = parseInput(simulationQueries.changes, req.query);
     if (!(await repo.get(id))) throw notFound(`Simulation "${id}"`);
     const { total, items } = await repo.changes(id, page, pageSize);
-    res.json({ changes: items, page, page_size: pageSize, total, next_page: page * pageSize < total ? page + 1 : null });
+    res.json({ changes: items.map(changeView), page, page_size: pageSize, total, next_page: page * pageSize < total ? page + 1 : null });
   });
 
   router.post('/v1/simulations/:id/cancel', async (req, res) => {

@@ -21,6 +21,7 @@ import { createThreadedOnnxScorer } from '../../activities/onnx-scorer-thread.ts
 import { replayRange } from '../../simulations/replay-range.ts';
 import { loadSide, resolveSides, SideInvalid } from '../../simulations/sides.ts';
 import type { ResolvedSide } from '../../simulations/spec.ts';
+import { changeView, figuresView } from '../../simulations/views.ts';
 import { commandArgs, commandConfig, commandDatabase } from '../command-setup.ts';
 import { figuresTable } from '../simulation-table.ts';
 import { USAGE as COMMAND_USAGE } from '../usage.ts';
@@ -122,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
       await writeFile(v.json, `${JSON.stringify({
         data: resolve(v.data as string), from: v.from, to: v.to, seconds,
         candidate: sideRecord(sides.candidate), baseline: sideRecord(sides.baseline), features: DEFAULT_FEATURES,
-        figures, changes: counts.changed.sample, ...(v.decisions ? { decisions: resolve(v.decisions) } : {}),
+        figures: figuresView(figures), changes: counts.changed.sample.map(changeView), ...(v.decisions ? { decisions: resolve(v.decisions) } : {}),
       }, null, 2)}\n`);
     }
     return 0;

@@ -11,7 +11,6 @@ import type { versionSummaryView, versionView } from '../../api/routes/ruleset-v
 import type { FactsReply, FactInfo } from '../../api/routes/facts.ts';
 import type { RuleTestReply } from '../../api/routes/rule-test.ts';
 import type { ApprovalAction } from '../../activities/pg/approval-repository.ts';
-import type { SimulationSummary, SimulationResultFigures } from '../../activities/pg/simulation-repository.ts';
 import type { HistoryEntry } from '../../activities/pg/case-queue.ts';
 import type { FiredRule, Outcome, Reason } from '../../engine/decision.ts';
 import type { DeploymentSpecInput, DeploymentSpec } from '../../engine/deployment.ts';
@@ -21,8 +20,7 @@ import type { RulesetInput } from '../../engine/rules/ruleset.ts';
 import type { RulesetProblem } from '../../engine/rules/schema-problems.ts';
 import type { ConditionResult } from '../../engine/rules/types.ts';
 import type { TransactionInput } from '../../engine/transaction.ts';
-import type { SideFigures } from '../../simulations/metrics.ts';
-import type { ChangedDecision } from '../../simulations/simulate.ts';
+import type { ChangeView, FiguresView, SideFiguresView, SimulationView } from '../../simulations/views.ts';
 import type { simulationRequestSchema } from '../../simulations/spec.ts';
 import type { SourceSpan } from '../../api/routes/simulations.ts';
 import type { z } from 'zod';
@@ -31,8 +29,8 @@ import type { CaseAction } from '../../workflows/case-actions.ts';
 import type { CaseStatus, Tier } from '../../workflows/case-machine.ts';
 
 export type {
-  ApprovalAction, CaseAction, CaseStatus, ChangedDecision, ConditionResult, DeploymentSpec, DeploymentSpecInput, FactInfo, FactsReply,
-  FeatureVector, FiredRule, Outcome, Reason, Role, RulesetChange, RulesetInput, RulesetProblem, RuleTestReply, SideFigures, Tier, TransactionInput,
+  ApprovalAction, CaseAction, CaseStatus, ConditionResult, DeploymentSpec, DeploymentSpecInput, FactInfo, FactsReply,
+  FeatureVector, FiredRule, Outcome, Reason, Role, RulesetChange, RulesetInput, RulesetProblem, RuleTestReply, Tier, TransactionInput,
 };
 
 /** The `error` object of every failed answer (api/errors.ts sendError). */
@@ -108,21 +106,10 @@ export type ListSummary = FactsReply['lists'][number];
 // ── Simulations (simulations/spec.ts; the route is the lead's, these follow its repository) ──
 export type SimulationRequest = z.input<typeof simulationRequestSchema>;
 export type { SourceSpan };
-export type SimulationStatus = SimulationSummary['status'];
-export interface Simulation {
-  id: string;
-  status: SimulationStatus;
-  from: string;
-  to: string;
-  /** 0–100 */
-  progress: number;
-  error: string | null;
-  candidate: SimulationSummary['candidate'];
-  baseline: SimulationSummary['baseline'];
-  created_by?: string;
-  created_at?: string;
-  finished_at?: string | null;
-  result: SimulationResultFigures | null;
-}
-export type { SimulationResultFigures };
-export interface SimulationChanges { changes: ChangedDecision[]; page: number; total?: number; next_page?: number | null }
+export type SimulationStatus = SimulationView['status'];
+/** GET /v1/simulations/:id (simulations/views.ts); a listed simulation's `result` is read as null. */
+export type Simulation = Omit<SimulationView, 'result'> & { result: FiguresView | null };
+export type SimulationResultFigures = FiguresView;
+export type SideFigures = SideFiguresView;
+export type ChangedDecision = ChangeView;
+export interface SimulationChanges { changes: ChangeView[]; page: number; page_size: number; total: number; next_page: number | null }

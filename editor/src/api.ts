@@ -56,18 +56,8 @@ const query = (params: Record<string, string | number | undefined | null>): stri
 };
 const enc = encodeURIComponent;
 
-/** GET /v1/simulations/:id as the lead's route answers it, in snake_case or camelCase. */
-function toSimulation(raw: Record<string, unknown>): Simulation {
-  const pick = (snake: string, camel: string) => raw[snake] ?? raw[camel];
-  return {
-    id: String(raw['id']), status: raw['status'] as Simulation['status'], from: String(raw['from']), to: String(raw['to']),
-    progress: Number(pick('progress', 'progress') ?? 0), error: (raw['error'] as string | null) ?? null,
-    candidate: raw['candidate'] as Simulation['candidate'], baseline: raw['baseline'] as Simulation['baseline'],
-    created_by: pick('created_by', 'createdBy') as string | undefined, created_at: pick('created_at', 'createdAt') as string | undefined,
-    finished_at: (pick('finished_at', 'finishedAt') as string | null | undefined) ?? null,
-    result: (pick('result', 'figures') as Simulation['result'] | undefined) ?? null,
-  };
-}
+/** A simulation as GET /v1/simulations/:id gives it; the list gives none with its result. */
+const toSimulation = (raw: Omit<Simulation, 'result'> & { result?: Simulation['result'] }): Simulation => ({ ...raw, result: raw.result ?? null });
 
 export const api = {
   auth: {
@@ -126,9 +116,9 @@ export const api = {
   simulations: {
     start: (body: SimulationRequest) => call<{ id: string }>('POST', '/v1/simulations', body),
     sources: async () => (await call<{ sources: SourceSpan[] }>('GET', '/v1/simulations/sources')).sources,
-    get: async (id: string) => toSimulation(await call<Record<string, unknown>>('GET', `/v1/simulations/${enc(id)}`)),
+    get: async (id: string) => toSimulation(await call<Simulation>('GET', `/v1/simulations/${enc(id)}`)),
     list: async () => {
-      const reply = await call<{ simulations: Record<string, unknown>[] }>('GET', '/v1/simulations');
+      const reply = await call<{ simulations: Omit<Simulation, 'result'>[] }>('GET', '/v1/simulations');
       return reply.simulations.map(toSimulation);
     },
     changes: (id: string, page = 1) => call<SimulationChanges>('GET', `/v1/simulations/${enc(id)}/changes${query({ page })}`),

@@ -41,7 +41,7 @@ describe('fraudguard simulate', () => {
     const large = ids.filter((n) => n % 5 === 0);
     assert.equal(result.figures.candidate.decisions.DECLINE, large.length);
     assert.equal(result.figures.candidate.frauds, ids.filter((n) => n % 10 === 0).length);
-    assert.equal(result.figures.candidate.truePositives, ids.filter((n) => n % 10 === 0).length, 'every fraud here is a large amount');
+    assert.equal(result.figures.candidate.true_positives, ids.filter((n) => n % 10 === 0).length, 'every fraud here is a large amount');
     assert.ok(result.features.length > 0, 'the feature definitions used are recorded');
     const lines = readFileSync(decisions, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 21);

@@ -101,18 +101,20 @@ describe('the simulations API', () => {
     const c = sim.result.candidate;
     assert.equal(sim.result.transactions, want.transactions);
     assert.deepEqual(c.decisions, { APPROVE: want.transactions - want.flagged, REVIEW: want.flagged, DECLINE: 0 });
-    assert.equal(c.reviewWorkload, want.flagged);
-    assert.equal(c.truePositives, want.truePositives);
-    assert.equal(c.falsePositives, want.falsePositives);
+    assert.equal(c.review_workload, want.flagged);
+    assert.equal(c.true_positives, want.truePositives);
+    assert.equal(c.false_positives, want.falsePositives);
     assert.ok(Math.abs(c.precision - want.precision) < 1e-12 && Math.abs(c.recall - want.recall) < 1e-12 && Math.abs(c.f1 - want.f1) < 1e-12);
-    assert.ok(Math.abs(c.falsePositiveRate - want.falsePositiveRate) < 1e-12);
-    assert.equal(c.fraudAmountCaught, want.fraudAmountCaught);
-    assert.equal(c.fraudAmountMissed, want.fraudAmountMissed);
+    assert.ok(Math.abs(c.false_positive_rate - want.falsePositiveRate) < 1e-12);
+    assert.equal(c.fraud_amount_caught, want.fraudAmountCaught);
+    assert.equal(c.fraud_amount_missed, want.fraudAmountMissed);
     assert.deepEqual(c.rules['Amount over 220'], { hits: want.flagged, frauds: want.truePositives, precision: want.truePositives / want.flagged });
     assert.deepEqual(c.daily['2018-04-01'], { transactions: want.transactions, decline: 0, review: want.flagged, frauds: want.frauds, caught: want.truePositives });
     assert.equal(sim.result.baseline.decisions.APPROVE, want.transactions);
-    assert.equal(sim.result.changedDecisions, want.flagged);
-    assert.deepEqual(sim.candidate, { label: 'draft', rulesetVersion: 'draft', modelVersions: [] });
+    assert.equal(sim.result.changed_decisions, want.flagged);
+    assert.deepEqual(sim.candidate, { label: 'draft', ruleset_version: 'draft', model_versions: [] });
+    assert.deepEqual(Object.keys(sim).sort(), ['baseline', 'candidate', 'chunks_done', 'chunks_total', 'created_at', 'created_by', 'error',
+      'finished_at', 'from', 'id', 'progress', 'result', 'rows_done', 'started_at', 'status', 'to'], 'snake_case, as the rest of the API');
     const list = await stack.get('/v1/simulations');
     assert.ok(list.body.simulations.some((s: { id: string }) => s.id === id));
   });
@@ -122,7 +124,7 @@ describe('the simulations API', () => {
     const sim = await finished(id);
     assert.equal(sim.status, 'completed', JSON.stringify(sim));
     assert.ok(sim.result.transactions > 9000);
-    assert.equal(sim.result.changedDecisions, 0);
+    assert.equal(sim.result.changed_decisions, 0);
     assert.deepEqual(sim.result.candidate, sim.result.baseline);
     assert.match(sim.baseline.label, /champion/);
     assert.equal((await allChanges(id)).total, 0);
@@ -139,8 +141,8 @@ describe('the simulations API', () => {
     assert.ok(expected.length > 0, 'the day has payments of 200 or more');
     const { total, changes } = await allChanges(id);
     assert.equal(total, expected.length);
-    assert.equal(sim.result.changedDecisions, expected.length);
-    assert.deepEqual(changes.map((c) => c.transactionId).sort(), expected);
+    assert.equal(sim.result.changed_decisions, expected.length);
+    assert.deepEqual(changes.map((c) => c.transaction_id).sort(), expected);
     for (const c of changes) {
       assert.equal(c.candidate.decision, 'DECLINE');
       assert.ok(c.candidate.reasons.includes('Amount of 200 or more'));
@@ -171,9 +173,9 @@ describe('the simulations API', () => {
     assert.deepEqual(c.decisions, { APPROVE: 6, REVIEW: 6, DECLINE: 0 });
     assert.equal(c.labelled, 4);
     assert.equal(c.frauds, 3);
-    assert.deepEqual([c.truePositives, c.falsePositives, c.falseNegatives], [2, 0, 1]);
-    assert.equal(c.fraudAmountCaught, 600);
-    assert.equal(c.fraudAmountMissed, 50);
+    assert.deepEqual([c.true_positives, c.false_positives, c.false_negatives], [2, 0, 1]);
+    assert.equal(c.fraud_amount_caught, 600);
+    assert.equal(c.fraud_amount_missed, 50);
     assert.deepEqual(c.rules['Amount over 220'], { hits: 6, frauds: 2, precision: 1 });
   });
 

@@ -27,11 +27,11 @@ describe('a simulation whose worker is killed mid-run', () => {
     assert.equal(started.status, 202, JSON.stringify(started.body));
     const id = started.body.id as string;
     // Kill it inside its second chunk: one chunk stored, another half done.
-    await waitFor(async () => { const s = await get(id); return s.chunksDone >= 1 && s.rowsDone > s.chunksDone * 19_000 + 2_000; }, 180_000, 'second chunk under way');
+    await waitFor(async () => { const s = await get(id); return s.chunks_done >= 1 && s.rows_done > s.chunks_done * 19_000 + 2_000; }, 180_000, 'second chunk under way');
     await worker?.kill('SIGKILL');
     const atKill = await get(id);
     assert.equal(atKill.status, 'running');
-    assert.ok(atKill.chunksDone < atKill.chunksTotal);
+    assert.ok(atKill.chunks_done < atKill.chunks_total);
 
     worker = await spawnWorker(api);
     const resumed = await waitFor(async () => { const s = await get(id); return ['completed', 'failed', 'cancelled'].includes(s.status) ? s : null; }, 300_000, 'resumed run finished');
@@ -42,7 +42,7 @@ describe('a simulation whose worker is killed mid-run', () => {
 
     const rows = readSlice('2018-04-01', '2018-04-08');
     assert.equal(resumed.result.transactions, rows.length, 'each transaction counted once');
-    assert.equal(resumed.rowsDone, rows.length);
+    assert.equal(resumed.rows_done, rows.length);
     assert.equal(resumed.result.candidate.frauds, rows.filter((r) => r.fraud).length);
     assert.deepEqual(resumed.result, uninterrupted.result);
     const changes = async (sim: string) => (await api.get(`/v1/simulations/${sim}/changes?page_size=500`)).body.total;

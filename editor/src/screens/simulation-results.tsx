@@ -16,14 +16,14 @@ export function FiguresTable({ result }: { result: SimulationResultFigures }) {
     ['Precision', (s) => percent(s.precision)],
     ['Recall', (s) => percent(s.recall)],
     ['F1', (s) => decimal(s.f1)],
-    ['False-positive rate', (s) => percent(s.falsePositiveRate, 2)],
-    ['Fraud amount caught', (s) => money(s.fraudAmountCaught)],
-    ['Fraud amount missed', (s) => money(s.fraudAmountMissed)],
-    ['Review workload (cases)', (s) => count(s.reviewWorkload)],
+    ['False-positive rate', (s) => percent(s.false_positive_rate, 2)],
+    ['Fraud amount caught', (s) => money(s.fraud_amount_caught)],
+    ['Fraud amount missed', (s) => money(s.fraud_amount_missed)],
+    ['Review workload (cases)', (s) => count(s.review_workload)],
   ];
   return (
     <table class="data figures" data-testid="figures">
-      <caption>Candidate against baseline over {count(result.transactions)} transactions; {count(result.changedDecisions)} decisions change.</caption>
+      <caption>Candidate against baseline over {count(result.transactions)} transactions; {count(result.changed_decisions)} decisions change.</caption>
       <thead><tr><th scope="col">Figure</th><th scope="col">Candidate</th><th scope="col">Baseline</th></tr></thead>
       <tbody>{rows.map(([label, f]) => <tr key={label}><th scope="row">{label}</th><td>{f(result.candidate)}</td><td>{f(result.baseline)}</td></tr>)}</tbody>
     </table>
@@ -58,10 +58,10 @@ function Charts({ candidate, baseline }: Sides) {
       </figure>
       <figure>
         <figcaption>Fraud amount caught and missed</figcaption>
-        <ChartView testId="chart-amount" summary={`Fraud amount caught ${money(candidate.fraudAmountCaught)} against ${money(baseline.fraudAmountCaught)}.`}
+        <ChartView testId="chart-amount" summary={`Fraud amount caught ${money(candidate.fraud_amount_caught)} against ${money(baseline.fraud_amount_caught)}.`}
           config={{ type: 'bar', data: { labels: ['Candidate', 'Baseline'], datasets: [
-            { label: 'Caught', data: [candidate.fraudAmountCaught, baseline.fraudAmountCaught], backgroundColor: '#2e8540' },
-            { label: 'Missed', data: [candidate.fraudAmountMissed, baseline.fraudAmountMissed], backgroundColor: '#c62828' }] },
+            { label: 'Caught', data: [candidate.fraud_amount_caught, baseline.fraud_amount_caught], backgroundColor: '#2e8540' },
+            { label: 'Missed', data: [candidate.fraud_amount_missed, baseline.fraud_amount_missed], backgroundColor: '#c62828' }] },
           options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'EUR' } } } } }} />
       </figure>
       <figure>
@@ -101,8 +101,8 @@ function ChangedDecisions({ id }: { id: string }) {
           <thead><tr><th scope="col">Transaction</th><th scope="col">When</th><th scope="col">Amount</th><th scope="col">Fraud?</th><th scope="col">Baseline</th><th scope="col">Candidate</th><th scope="col">Candidate's reasons</th></tr></thead>
           <tbody>
             {rows.map((c) => (
-              <tr key={c.transactionId}>
-                <td>{c.transactionId}</td><td>{dateTime(c.occurredAt)}</td><td>{money(c.amount)}</td>
+              <tr key={c.transaction_id}>
+                <td>{c.transaction_id}</td><td>{dateTime(c.occurred_at)}</td><td>{money(c.amount)}</td>
                 <td>{c.fraud === null ? 'unknown' : c.fraud ? 'fraud' : 'genuine'}</td>
                 <td><span class={`outcome ${c.baseline.decision}`}>{c.baseline.decision}</span></td>
                 <td><span class={`outcome ${c.candidate.decision}`}>{c.candidate.decision}</span></td>
