@@ -122,10 +122,24 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
   });
 
   router.get('/v1/simulations/:id', async (req, res) => {
-    const sim = await repo.get(idParam(req));
+    const id = idParam(req);
+    let sim = await repo.get(id);
     if (!sim) throw notFound(`Simulation "${req.params['id']}"`);
+    if (!FINISHED.has(sim.status) && await endedOutside(id)) sim = await repo.get(id) ?? sim;
     res.json(simulationView(sim));
   });
+
+  /**
+   * A run whose workflow was ended from outside (terminated in Temporal's CLI or UI, or timed out) would
+   * show `running` for ever, its progress frozen: it is marked failed, saying how its workflow ended.
+   */
+  async function endedOutside(id: string): Promise<boolean> {
+    const workflowId = simulationWorkflowId(id);
+    const status = await deps.temporal.workflow.getHandle(workflowId).describe().then((d) => d.status.name, () => null);
+    if (status !== 'TERMINATED' && status !== 'TIMED_OUT' && status !== 'FAILED') return false;
+    await repo.fail(id, 'failed', `its workflow ${workflowId} was ${status.toLowerCase().replace('_', ' ')} outside FraudGuard`);
+    return true;
+  }
 
   router.get('/v1/simulations/:id/changes', async (req, res) => {
     const id = idParam(req);

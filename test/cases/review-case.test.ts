@@ -1,20 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { toolPath } from '../../runtime/tools.ts';
-import { startStack, testTemporalAddress, type TestStack } from '../support/stack.ts';
+import { startStack, type TestStack } from '../support/stack.ts';
+import { temporalCli } from '../support/temporal-cli.ts';
 import { waitFor } from '../support/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { act, caseRow, deployCaseRuleset, openCase } from './case-fixtures.ts';
 
 const SECRET = 'case-tests-shared-secret';
-const ROOT = resolve(import.meta.dirname, '../..');
-
-/** Temporal's own CLI against the tests' server, as an operator would run it. */
-async function temporalCli(args: string[]) {
-  return spawnSync(toolPath(ROOT, 'temporal') ?? 'temporal', [...args, '--address', await testTemporalAddress()], { encoding: 'utf8', timeout: 60_000 });
-}
 
 describe('review cases: a REVIEW decision opens a case that analysts work through the API', () => {
   let stack: TestStack;

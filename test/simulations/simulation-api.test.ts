@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aTransaction, startStack, type TestStack } from '../support/stack.ts';
 import { aUser, signIn } from '../support/principals.ts';
+import { temporalCli } from '../support/temporal-cli.ts';
 import { waitFor } from '../support/wait.ts';
 import { amountRuleset, DATA_DIR, defaultRuleset, expectedFigures, readSlice } from './fixtures.ts';
 
@@ -188,5 +189,17 @@ describe('the simulations API', () => {
     assert.equal(sim.status, 'cancelled');
     assert.equal(sim.result, null);
     assert.equal((await stack.post(`/v1/simulations/${id}/cancel`, {})).status, 409);
+  });
+
+  it('says a run failed when its workflow was terminated from Temporal\'s CLI, instead of running for ever', async () => {
+    const id = await startRun({ from: '2018-05-01', to: '2018-08-31', candidate: { ruleset_version: 'default@1' } });
+    await waitFor(async () => (await stack.get(`/v1/simulations/${id}`)).body.status === 'running', 60_000, 'running');
+    const terminated = await temporalCli(['workflow', 'terminate', '--workflow-id', `simulation-${id}`, '--reason', 'operator mistake']);
+    assert.equal(terminated.status, 0, terminated.stderr);
+    const sim = (await stack.get(`/v1/simulations/${id}`)).body;
+    assert.equal(sim.status, 'failed');
+    assert.equal(sim.error, `its workflow simulation-${id} was terminated outside FraudGuard`);
+    assert.ok(sim.finished_at);
+    assert.equal(sim.result, null);
   });
 });
