@@ -12,6 +12,7 @@ import { ApiError, conflict, invalid, notFound } from '../errors.ts';
 import { actorOf as principalActor } from '../actor.ts';
 import { decisionView } from './decisions.ts';
 import { parseInput } from '../parse-input.ts';
+import { workflowEnding } from '../workflow-ending.ts';
 
 export interface CaseRouteDeps {
   temporal: Client;
@@ -141,7 +142,7 @@ async function forward(temporal: Client, workflowId: string, action: CaseAction,
  * its history, case included (its transitions are updates and timers in that history), which is the way on.
  */
 async function endedUnresolved(temporal: Client, workflowId: string, c: QueuedCase, action: CaseAction): Promise<ApiError> {
-  const ended = await temporal.workflow.getHandle(workflowId).describe().then((d) => d.status.name.toLowerCase().replace(/_/g, ' '), () => 'ended');
+  const ended = (await workflowEnding(temporal, workflowId)) ?? 'ended';
   const reset = `temporal workflow reset --workflow-id ${workflowId} --type LastWorkflowTask --reason "carry on with case ${c.id}"`;
   return new ApiError(409, 'CASE_WORKFLOW_ENDED',
     `The case is ${c.status}, but its workflow ${workflowId} was ${ended} outside FraudGuard before the case was resolved, so nothing can act on it. `

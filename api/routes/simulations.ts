@@ -15,6 +15,7 @@ import { chunkRange, dayStartMs, simulationRequestSchema, type SimulationPlan, t
 import { simulationWorkflow } from '../../workflows/simulation.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { parseInput } from '../parse-input.ts';
+import { workflowEnding } from '../workflow-ending.ts';
 import { rulesetCheck } from './ruleset-views.ts';
 
 export interface SimulationRouteDeps {
@@ -58,6 +59,19 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
   const repo = createSimulationRepository(deps.db);
   const reader = createRulesetReader(deps.db);
   const check = rulesetCheck(deps.db);
+
+  /**
+   * A run whose workflow was ended from outside (terminated in Temporal's CLI or UI, or timed out) would
+   * show `running` for ever, its progress frozen: it is marked failed, saying how its workflow ended.
+   */
+  async function endedOutside(id: string): Promise<boolean> {
+    const workflowId = simulationWorkflowId(id);
+    const ending = await workflowEnding(deps.temporal, workflowId);
+    // Its own endings (completed, cancelled through the API, failed in a chunk) are recorded by the workflow itself.
+    if (ending !== 'terminated' && ending !== 'timed out') return false;
+    await repo.fail(id, 'failed', `its workflow ${workflowId} was ${ending} outside FraudGuard`);
+    return true;
+  }
 
   router.post('/v1/simulations', async (req, res) => {
     const parsed = parseInput(simulationRequestSchema, req.body ?? {});
@@ -105,7 +119,10 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
 
   router.get('/v1/simulations', async (req, res) => {
     const { limit } = parseInput(simulationQueries.list, req.query);
-    res.json({ simulations: (await repo.list(limit)).map(simulationView) });
+    let listed = await repo.list(limit);
+    const ended = await Promise.all(listed.filter((s) => !FINISHED.has(s.status)).map((s) => endedOutside(s.id)));
+    if (ended.some(Boolean)) listed = await repo.list(limit);
+    res.json({ simulations: listed.map(simulationView) });
   });
 
   // What each history holds, so a client offers periods that have transactions in them.
@@ -128,18 +145,6 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
     if (!FINISHED.has(sim.status) && await endedOutside(id)) sim = await repo.get(id) ?? sim;
     res.json(simulationView(sim));
   });
-
-  /**
-   * A run whose workflow was ended from outside (terminated in Temporal's CLI or UI, or timed out) would
-   * show `running` for ever, its progress frozen: it is marked failed, saying how its workflow ended.
-   */
-  async function endedOutside(id: string): Promise<boolean> {
-    const workflowId = simulationWorkflowId(id);
-    const status = await deps.temporal.workflow.getHandle(workflowId).describe().then((d) => d.status.name, () => null);
-    if (status !== 'TERMINATED' && status !== 'TIMED_OUT' && status !== 'FAILED') return false;
-    await repo.fail(id, 'failed', `its workflow ${workflowId} was ${status.toLowerCase().replace('_', ' ')} outside FraudGuard`);
-    return true;
-  }
 
   router.get('/v1/simulations/:id/changes', async (req, res) => {
     const id = idParam(req);

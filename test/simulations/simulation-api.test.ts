@@ -196,6 +196,8 @@ describe('the simulations API', () => {
     await waitFor(async () => (await stack.get(`/v1/simulations/${id}`)).body.status === 'running', 60_000, 'running');
     const terminated = await temporalCli(['workflow', 'terminate', '--workflow-id', `simulation-${id}`, '--reason', 'operator mistake']);
     assert.equal(terminated.status, 0, terminated.stderr);
+    const listed = (await stack.get('/v1/simulations')).body.simulations.find((s: { id: string }) => s.id === id);
+    assert.equal(listed.status, 'failed', 'the listing says so');
     const sim = (await stack.get(`/v1/simulations/${id}`)).body;
     assert.equal(sim.status, 'failed');
     assert.equal(sim.error, `its workflow simulation-${id} was terminated outside FraudGuard`);
