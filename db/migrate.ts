@@ -31,7 +31,7 @@ export async function migrate(databaseUrl: string, schema: string, log?: Logger)
   return names;
 }
 
-/** A 48-bit id for the schema's migration lock (pg_advisory_lock takes a bigint; a JS number holds 48 bits exactly). */
+/** The schema's migration lock id: 48 bits of a hash of its name (pg_advisory_lock takes a bigint; Buffer reads at most 48 bits into a number). */
 export function schemaLockId(schema: string): number {
   return createHash('sha256').update(`fraudguard-migrations:${schema}`).digest().readUIntBE(0, 6);
 }
