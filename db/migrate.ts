@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
+import { advisoryLockId } from './lock-id.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -31,7 +31,5 @@ export async function migrate(databaseUrl: string, schema: string, log?: Logger)
   return names;
 }
 
-/** The schema's migration lock id: 48 bits of a hash of its name (pg_advisory_lock takes a bigint; Buffer reads at most 48 bits into a number). */
-export function schemaLockId(schema: string): number {
-  return createHash('sha256').update(`fraudguard-migrations:${schema}`).digest().readUIntBE(0, 6);
-}
+/** The schema's migration lock. */
+export const schemaLockId = (schema: string): number => advisoryLockId(`fraudguard-migrations:${schema}`);

@@ -22,9 +22,9 @@ describe('the CLI\'s database with DATABASE_URL unset', () => {
     return dir;
   };
   // The embedded PostgreSQL's port must be free for the second case: no `npm start` test beside it.
-  let release = () => {};
+  let release = async () => {};
   before(async () => { release = await holdMachineLock(EMBEDDED_SERVICES_LOCK); });
-  after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); release(); });
+  after(async () => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); await release(); });
 
   it('says there is none when npm start has not created its embedded one here', () => {
     for (const args of [register, ['audit', 'verify']]) {

@@ -73,7 +73,7 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
   const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
   const tx = aTransaction();
   const runs: Running[] = [];
-  let release = () => {};
+  let release = async () => {};
 
   before(async () => {
     release = await holdMachineLock(EMBEDDED_SERVICES_LOCK);
@@ -94,7 +94,7 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     }
     killProcessesMentioning(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
-    release();
+    await release();
   });
 
   it('says which embedded service it starts for each setting left unset', () => {

@@ -1,57 +1,27 @@
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { advisoryLockId } from '../../db/lock-id.ts';
 
 /** Held by tests that start the embedded services or need their ports free. */
 export const EMBEDDED_SERVICES_LOCK = 'embedded-services';
 
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
 /**
  * Holds a lock shared by every test process on this machine, for tests of what exists once per machine
  * (the embedded services' fixed ports): `npm test` runs two files at a time, and two `npm start`s would
- * fight over ports 54329 and 7233. A directory is the lock (mkdir is atomic); a holder that died without
- * releasing it (its pid gone) loses it. Resolves to the release.
+ * fight over ports 54329 and 7233. It is an advisory lock of the tests' PostgreSQL, held by a connection of
+ * its own, so a holder that dies without releasing it releases it all the same (its connection closes).
+ * Resolves to the release.
  */
-export async function holdMachineLock(name: string, { waitMs = 15 * 60_000 } = {}): Promise<() => void> {
-  const dir = join(tmpdir(), `fraudguard-test-${name}.lock`);
-  const owner = join(dir, 'pid');
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(owner, String(process.pid));
-      const release = () => { rmSync(dir, { recursive: true, force: true }); process.off('exit', release); };
-      process.on('exit', release);
-      return release;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const holder = holderOf(owner);
-    const abandoned = holder === null ? ageMs(dir) > 10_000 : !alive(holder);
-    if (abandoned) { rmSync(dir, { recursive: true, force: true }); continue; }
-    if (Date.now() > deadline) throw new Error(`${dir} is still held by process ${holder ?? '(starting)'} after ${waitMs / 1000} s`);
-    await sleep(250);
-  }
-}
-
-function holderOf(file: string): number | null {
+export async function holdMachineLock(name: string, { waitMs = 15 * 60_000 } = {}): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, application_name: `fraudguard-test-lock ${name}` });
+  await client.connect();
   try {
-    const pid = Number(readFileSync(file, 'utf8'));
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null; // just created: its holder is writing its pid
-  }
-}
-
-function ageMs(path: string): number {
-  try { return Date.now() - statSync(path).mtimeMs; } catch { return 0; }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    await client.query(`SET lock_timeout = ${Math.round(waitMs)}`);
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [String(advisoryLockId(`fraudguard-test:${name}`))]);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    await client.end();
+    throw new Error(`the tests' machine lock "${name}" is still held after ${waitMs / 1000} s (${(err as Error).message})`);
   }
+  return async () => { await client.end(); };
 }
