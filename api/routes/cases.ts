@@ -10,7 +10,7 @@ import { CASE_ACTIONS, caseUpdates, type CaseAction, type CaseActionInput } from
 import { CASE_STATUSES, TIERS, type CaseStatus } from '../../workflows/case-machine.ts';
 import { ApiError, conflict, invalid, notFound } from '../errors.ts';
 import { actorOf as principalActor } from '../actor.ts';
-import { decisionView } from './decisions.ts';
+import { decisionDetailView } from './decisions.ts';
 import { parseInput } from '../parse-input.ts';
 import { workflowEnding } from '../workflow-ending.ts';
 
@@ -94,7 +94,7 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
       case: caseJson(c),
       transaction,
       // As GET /v1/decisions/:id shows it, so a client reads one shape of a decision wherever it finds one.
-      decision: decision && { ...decisionView(decision), features: decision.features, fired_rules: decision.firedRules },
+      decision: decision && decisionDetailView(decision),
       customer_history: history.map((h) => ({ transaction_id: h.transactionId, occurred_at: h.occurredAt, amount: h.amount, currency: h.currency,
         merchant_id: h.merchantId, decision: h.decision, score: h.score, fraud: h.label })),
       timeline: timeline.map((e) => ({ seq: e.seq, type: e.type, from: e.from, to: e.to, actor: e.actor, at: e.at, ...e.payload })),

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LocalAnswers } from '../../activities/local-answers.ts';
 import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
-import type { LabelRepository } from '../../activities/pg/label-repository.ts';
+import type { LabelRecord, LabelRepository } from '../../activities/pg/label-repository.ts';
 import type { Decision } from '../../engine/decision.ts';
 import { parseTransaction, type Transaction } from '../../engine/transaction.ts';
 import { decideUpdate, decisionQuery, transactionWorkflow, transactionWorkflowId, type TransactionWorkflowInput } from '../../workflows/transaction.ts';
@@ -62,6 +62,11 @@ export function decisionView(d: Decision) {
     workflow_id: d.workflowId,
   };
 }
+
+/** A decision with what it was decided on, as GET /v1/decisions/:id and a case's screen show it. */
+export const decisionDetailView = (d: Decision) => ({ ...decisionView(d), features: d.features, fired_rules: d.firedRules });
+
+export const labelView = (l: LabelRecord) => ({ fraud: l.fraud, source: l.source, known_at: l.knownAt, reason: l.reason ?? null, created_by: l.createdBy });
 
 /**
  * Decides one transaction through its workflow: started eagerly and answered in process when the
@@ -206,16 +211,16 @@ export function decisionRoutes(deps: DecisionRouteDeps): Router {
     if (stored) {
       const [events, labels] = await Promise.all([deps.decisions.events(id), deps.labels.forTransaction(id)]);
       res.json({
-        ...decisionView(stored), features: stored.features, fired_rules: stored.firedRules, persisted: true,
+        ...decisionDetailView(stored), persisted: true,
         events: events.map((e) => ({ type: e.type, payload: e.payload, created_at: e.createdAt })),
-        labels: labels.map((l) => ({ fraud: l.fraud, source: l.source, known_at: l.knownAt, reason: l.reason ?? null, created_by: l.createdBy })),
+        labels: labels.map(labelView),
       });
       return;
     }
     // Decided but not yet persisted (Postgres down or slow): the workflow still knows it.
     try {
       const live = await deps.temporal.workflow.getHandle(transactionWorkflowId(id)).query(decisionQuery);
-      if (live) { res.json({ ...decisionView(live), features: live.features, fired_rules: live.firedRules, persisted: false }); return; }
+      if (live) { res.json({ ...decisionDetailView(live), persisted: false }); return; }
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }

@@ -4,7 +4,7 @@
  * route's answer changes under the editor. Type-only imports: nothing of the server is bundled.
  */
 import type { caseJson } from '../../api/routes/cases.ts';
-import type { decisionView } from '../../api/routes/decisions.ts';
+import type { decisionDetailView, labelView } from '../../api/routes/decisions.ts';
 import type { deploymentView } from '../../api/routes/deployments.ts';
 import type { approvalView } from '../../api/routes/approvals.ts';
 import type { versionSummaryView, versionView } from '../../api/routes/ruleset-views.ts';
@@ -78,9 +78,8 @@ export interface DeploymentBody { spec: DeploymentSpecInput; comment?: string; e
 export type Approval = ReturnType<typeof approvalView>;
 
 // ── Decisions (api/routes/decisions.ts) ──────────────────────────────────────────────────────
-export type DecisionReply = ReturnType<typeof decisionView> & {
-  features?: FeatureVector; fired_rules?: FiredRule[]; persisted?: boolean; events?: { type: string; payload: unknown; created_at: string }[];
-  labels?: { fraud: boolean; source: string; known_at: string; reason: string | null; created_by: string }[];
+export type DecisionReply = ReturnType<typeof decisionDetailView> & {
+  persisted: boolean; events?: { type: string; payload: unknown; created_at: string }[]; labels?: ReturnType<typeof labelView>[];
 };
 
 // ── Cases (api/routes/cases.ts) ──────────────────────────────────────────────────────────────
@@ -92,7 +91,7 @@ export interface CaseFilter {
 export interface CaseDetail {
   case: QueuedCase;
   transaction: Record<string, unknown> | null;
-  decision: (ReturnType<typeof decisionView> & { features: FeatureVector; fired_rules: FiredRule[] }) | null;
+  decision: ReturnType<typeof decisionDetailView> | null;
   customer_history: { transaction_id: string; occurred_at: string; amount: string; currency: string; merchant_id: string;
     decision: HistoryEntry['decision']; score: number | null; fraud: boolean | null }[];
   timeline: { seq: number; type: string; from: CaseStatus | null; to: CaseStatus; actor: string; at: string; [payload: string]: unknown }[];
