@@ -58,8 +58,7 @@ export function ruleTestRoutes(deps: { db: Db; decisions: DecisionRepository; fx
   const operators = listOperators(lists);
 
   router.post('/v1/rulesets/test', async (req, res) => {
-    const parsed = parseInput(testSchema, req.body);
-    const body = parsed;
+    const body = parseInput(testSchema, req.body);
     const checked = await check(body.document);
     if (!checked.ok) throw rulesetInvalid('The ruleset has problems: fix them before testing it.', checked.problems);
 

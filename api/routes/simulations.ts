@@ -74,8 +74,7 @@ export function simulationRoutes(deps: SimulationRouteDeps): Router {
   }
 
   router.post('/v1/simulations', async (req, res) => {
-    const parsed = parseInput(simulationRequestSchema, req.body ?? {});
-    const body = parsed;
+    const body = parseInput(simulationRequestSchema, req.body ?? {});
     for (const side of ['candidate', 'baseline'] as const) {
       const document = body[side]?.document;
       if (!document) continue;

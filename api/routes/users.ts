@@ -36,8 +36,7 @@ export function userRoutes(deps: { users: UserRepository }): Router {
   const router = Router();
 
   router.post('/v1/admin/users', async (req, res) => {
-    const parsed = parseInput(createSchema, req.body);
-    const u = parsed;
+    const u = parseInput(createSchema, req.body);
     checkPassword(u.password, u.username);
     const created = await deps.users.insert({ username: u.username, passwordHash: await hashPassword(u.password), roles: u.roles, createdBy: actorOf(req) });
     if (!created) throw conflict(`The username "${u.username}" is taken.`);
@@ -51,10 +50,9 @@ export function userRoutes(deps: { users: UserRepository }): Router {
 
   router.patch('/v1/admin/users/:username', async (req, res) => {
     const name = (req.params['username'] as string).toLowerCase();
-    const parsed = parseInput(patchSchema, req.body);
+    const p = parseInput(patchSchema, req.body);
     const before = await deps.users.get(name);
     if (!before) throw notFound(`User "${name}"`);
-    const p = parsed;
     if (p.password !== undefined) checkPassword(p.password, name);
     if (p.roles) await deps.users.setRoles(name, p.roles);
     if (p.password !== undefined) {
