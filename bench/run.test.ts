@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fraudguard } from '../test/support/cli.ts';
 import { benchArguments } from './run.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'fg-bench-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const fraudguard = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [join(ROOT, 'cli/fraudguard.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
 
 describe('fraudguard bench', () => {
   it('runs every suite into bench/results/latest.json unless told which, and where', () => {
@@ -32,15 +29,15 @@ describe('fraudguard bench', () => {
     assert.ok('error' in misspelt && /unknown suite "decsions"; the suites are decisions, rules/.test(misspelt.error));
 
     const run = fraudguard(['bench', 'decsions']);
-    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /unknown suite "decsions"/);
     assert.match(run.stderr, /Usage: fraudguard bench \[--json FILE\]/);
   });
 
   it('writes one JSON entry per figure: name, value, unit, baseline name and value, ratio, target and met', () => {
     const file = join(dir, 'rules.json');
-    const run = fraudguard(['bench', 'rules', '--json', file], { BENCH_RULES_TRANSACTIONS: '200', BENCH_RULES_ROUNDS: '2' });
-    assert.equal(run.status, 0, run.stderr);
+    const run = fraudguard(['bench', 'rules', '--json', file], { ...process.env, BENCH_RULES_TRANSACTIONS: '200', BENCH_RULES_ROUNDS: '2' });
+    assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /wrote 4 figures to /);
     const figures = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>[];
     assert.equal(figures.length, 4);

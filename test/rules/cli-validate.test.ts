@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from '../../cli/commands/rules-validate.ts';
+import { fraudguard } from '../support/cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEFAULT_RULESET = join(ROOT, 'rules/default.json');
@@ -70,11 +70,10 @@ describe('fraudguard rules validate', () => {
   it('runs as `fraudguard rules validate` from the package bin', async () => {
     const file = join(dir, 'bin.json');
     await writeFile(file, ruleUsing({ fact: 'amount', operator: 'nope', value: 1 }));
-    const bin = join(ROOT, 'cli/fraudguard.mjs');
-    const ok = spawnSync(process.execPath, [bin, 'rules', 'validate', DEFAULT_RULESET], { encoding: 'utf8' });
-    assert.equal(ok.status, 0, ok.stderr);
-    const bad = spawnSync(process.execPath, [bin, 'rules', 'validate', file], { encoding: 'utf8' });
-    assert.equal(bad.status, 1);
+    const ok = fraudguard(['rules', 'validate', DEFAULT_RULESET]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const bad = fraudguard(['rules', 'validate', file]);
+    assert.equal(bad.code, 1);
     assert.equal(bad.stdout, `${file}: $.rules[0].conditions.all[0].operator: unknown operator "nope"\n`);
   });
 });

@@ -1,16 +1,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { fraudguard } from '../support/cli.ts';
 import { amountRuleset } from './fixtures.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'cli/fraudguard.mjs'), 'simulate', ...args], {
-  cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 120_000,
-});
+const cli = (args: string[]) => fraudguard(['simulate', ...args], { ...process.env, DATABASE_URL: '' });
 
 describe('fraudguard simulate', () => {
   let dir: string;
@@ -32,7 +29,7 @@ describe('fraudguard simulate', () => {
     const out = join(dir, 'out.json');
     const decisions = join(dir, 'decisions.ndjson');
     const run = cli(['--data', dir, '--from', '2031-01-05', '--to', '2031-02-10', '--candidate', join(dir, 'candidate.json'), '--json', out, '--decisions', decisions]);
-    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /candidate/);
     const result = JSON.parse(readFileSync(out, 'utf8'));
     // 2031-01-05 … 01-15 (11 rows, ids 4–14) and 02-01 … 02-10 (10 rows, ids 15–24); the four days before warm the windows.
@@ -50,18 +47,18 @@ describe('fraudguard simulate', () => {
 
   it('exits 2 with the usage on a wrong command line, 1 on a directory without data', () => {
     const missing = cli(['--from', '2031-01-01', '--to', '2031-01-02']);
-    assert.equal(missing.status, 2);
+    assert.equal(missing.code, 2);
     assert.match(missing.stderr, /missing --data/);
     assert.match(missing.stderr, /Usage: fraudguard simulate/);
-    assert.equal(cli(['--data', dir, '--from', '2031-01-09', '--to', '2031-01-02']).status, 2);
-    assert.equal(cli(['--data', dir, '--from', '2031-01-01', '--to', '2031-01-02', '--candidate', 'nothing-like-this']).status, 2);
+    assert.equal(cli(['--data', dir, '--from', '2031-01-09', '--to', '2031-01-02']).code, 2);
+    assert.equal(cli(['--data', dir, '--from', '2031-01-01', '--to', '2031-01-02', '--candidate', 'nothing-like-this']).code, 2);
     const later = cli(['--data', dir, '--from', '2031-03-01', '--to', '2031-03-31']);
-    assert.equal(later.status, 2);
+    assert.equal(later.code, 2);
     assert.match(later.stderr, /--from\/--to: the data set holds 2031-01-01 … 2031-02-28 \(2 monthly files\): 2031-03-01 … 2031-03-31 has no transaction in it/);
     const empty = mkdtempSync(join(tmpdir(), 'fg-empty-'));
     try {
       const run = cli(['--data', empty, '--from', '2031-01-01', '--to', '2031-01-02']);
-      assert.equal(run.status, 1, run.stderr);
+      assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, /no monthly YYYY-MM\.csv\.gz/);
     } finally { rmSync(empty, { recursive: true, force: true }); }
   });
