@@ -19,7 +19,6 @@ export const EMBEDDED_DATABASE_URL = `postgres://fraudguard:fraudguard@127.0.0.1
  * every decision. The server runs in a process group of its own (patches/README.md), so a terminal's
  * Ctrl-C reaches only main.ts, which stops it last, after the requests under way have committed.
  */
-
 export async function startEmbeddedPostgres(dataDir: string, log?: (line: string) => void): Promise<EmbeddedDb> {
   const port = EMBEDDED_POSTGRES_PORT;
   const databaseDir = resolve(join(dataDir, 'postgres'));
