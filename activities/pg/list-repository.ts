@@ -3,8 +3,6 @@ import type { Db } from '../../db/pool.ts';
 import { inTransaction } from '../../db/pool.ts';
 import type { ListKind } from '../../engine/list-values.ts';
 
-export { LIST_KINDS, type ListKind } from '../../engine/list-values.ts';
-
 export interface ListRecord {
   name: string;
   kind: ListKind;
