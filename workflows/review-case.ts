@@ -5,7 +5,7 @@ import type { BranchSettings } from '../activities/branch-activities.ts';
 import type { NotificationEvent } from '../activities/notify/notify-activities.ts';
 import type { Decision } from '../engine/decision.ts';
 import type { Transaction } from '../engine/transaction.ts';
-import { CASE_ACTIONS, caseIdOf, caseQuery, caseUpdates, eventOf } from './case-actions.ts';
+import { actionInputProblem, CASE_ACTIONS, caseIdOf, caseQuery, caseUpdates, eventOf, type CaseActionInput } from './case-actions.ts';
 import {
   caseMachine, caseView, isResolved, nextDeadline, refusal, statusOf, SYSTEM_ACTOR,
   type CaseEmitted, type CaseEvent, type CaseSnapshot, type Resolution,
@@ -93,8 +93,10 @@ export async function reviewCase({ tx, decision, settings, notify }: ReviewInput
       return caseView(actor.getSnapshot());
     }, {
       // Runs before the update is accepted: a refused action is answered at once and leaves no trace in the history.
-      validator: (input) => {
-        const why = refusal(actor.getSnapshot(), eventOf(action, input, Date.now()));
+      validator: (input: unknown) => {
+        const problem = actionInputProblem(action, input);
+        if (problem) throw ApplicationFailure.create({ message: problem, type: 'InvalidCaseActionInput', nonRetryable: true });
+        const why = refusal(actor.getSnapshot(), eventOf(action, input as CaseActionInput, Date.now()));
         if (why) throw refused(why);
       },
       description: `Analyst action on the review case: ${action}`,

@@ -6,7 +6,7 @@ import type { CaseRepository } from '../../activities/pg/case-repository.ts';
 import type { DecisionRepository } from '../../activities/pg/decision-repository.ts';
 import type { DeliveryRepository } from '../../activities/pg/delivery-repository.ts';
 import { duration } from '../../config.ts';
-import { CASE_ACTIONS, caseUpdates, type CaseAction, type CaseActionInput } from '../../workflows/case-actions.ts';
+import { ACTOR_PATTERN, CASE_ACTIONS, caseUpdates, REASON_CODE_PATTERN, REASON_MAX_LENGTH, type CaseAction, type CaseActionInput } from '../../workflows/case-actions.ts';
 import { CASE_STATUSES, TIERS, type CaseStatus } from '../../workflows/case-machine.ts';
 import { ApiError, conflict, invalid, notFound } from '../errors.ts';
 import { actorOf as principalActor } from '../actor.ts';
@@ -44,15 +44,14 @@ const queueQuery = z.strictObject({
 }).refine((q) => !(q.amount_min !== undefined && q.amount_max !== undefined) || q.amount_min <= q.amount_max, { message: 'must not be above amount_max', path: ['amount_min'] })
   .refine((q) => !(q.score_min !== undefined && q.score_max !== undefined) || q.score_min <= q.score_max, { message: 'must not be above score_max', path: ['score_min'] });
 
-const ACTOR = /^[A-Za-z0-9._@:-]{1,128}$/;
 const CASE_ID = /^case-[A-Za-z0-9._:@-]{1,128}$/;
 const actionBodies: Record<CaseAction, z.ZodType<Omit<CaseActionInput, 'actor'>>> = {
   claim: z.strictObject({}),
   approve: z.strictObject({}),
   release: z.strictObject({}),
-  decline: z.strictObject({ reason_code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a code of letters, digits, _ . or -, e.g. STOLEN_CARD') })
+  decline: z.strictObject({ reason_code: z.string().regex(REASON_CODE_PATTERN, 'must be a code of letters, digits, _ . or -, e.g. STOLEN_CARD') })
     .transform((b) => ({ reasonCode: b.reason_code })),
-  escalate: z.strictObject({ reason: z.string().trim().min(1, 'must say why').max(500) }),
+  escalate: z.strictObject({ reason: z.string().trim().min(1, 'must say why').max(REASON_MAX_LENGTH) }),
 };
 
 /** The request bodies and queries, for the API's description (api/openapi.ts). */
@@ -107,7 +106,7 @@ export function caseRoutes(deps: CaseRouteDeps): Router {
     router.post(`/v1/cases/:id/${action}`, async (req, res) => {
       const id = req.params['id'] as string;
       const actor = actorOf(req);
-      if (!actor || !ACTOR.test(actor)) throw invalid([{ field: '(credentials)', reason: 'must name the analyst acting (letters, digits, . _ @ : -)' }], 'Sign in as the analyst who acts.');
+      if (!actor || !ACTOR_PATTERN.test(actor)) throw invalid([{ field: '(credentials)', reason: 'must name the analyst acting (letters, digits, . _ @ : -)' }], 'Sign in as the analyst who acts.');
       const body = parseInput(actionBodies[action], req.body ?? {});
       const workflowId = CASE_ID.test(id) ? await deps.cases.workflowOf(id) : null;
       if (!workflowId) throw notFound(`Case "${id}"`);

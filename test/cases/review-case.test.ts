@@ -151,6 +151,35 @@ describe('review cases: a REVIEW decision opens a case that analysts work throug
     assert.deepEqual(rows.map((r) => r.type), ['OPENED', 'CLAIM', 'APPROVE'], 'the claim kept, nothing recorded twice');
   });
 
+  it('answers an update sent with Temporal\'s CLI by the field at fault, and takes a well-formed one', async () => {
+    const { caseId, txId } = await openCase(stack);
+    const workflowId = `tx-${txId}`;
+    const update = (name: string, ...input: string[]) =>
+      temporalCli(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', name, ...input.flatMap((i) => ['--input', i])]);
+
+    const cases: [string, string[], RegExp][] = [
+      ['claimCase', [], /claimCase takes one argument, an object \{"actor": …\}/],
+      ['claimCase', ['"ann"'], /claimCase takes one argument, an object/],
+      ['claimCase', ['{"actor": 42}'], /actor: must name the analyst acting/],
+      ['claimCase', ['{"actor": "ann", "note": "x"}'], /"note": not a field of claimCase/],
+      ['declineCase', ['{"actor": "ann"}'], /reasonCode: must be a code/],
+      ['escalateCase', ['{"actor": "ann", "reason": "  "}'], /reason: must say why/],
+    ];
+    for (const [name, input, reason] of cases) {
+      const refused = await update(name, ...input);
+      assert.notEqual(refused.status, 0, `${name} ${input.join(' ')} was taken`);
+      assert.match(refused.stderr, reason);
+      assert.doesNotMatch(refused.stderr, /TypeError|Cannot read properties/);
+    }
+    assert.equal((await caseRow(stack, caseId)).status, 'open', 'nothing refused moved the case');
+
+    const claimed = await update('claimCase', '{"actor": "ops.cli"}');
+    assert.equal(claimed.status, 0, claimed.stderr);
+    assert.equal((await waitFor(async () => { const r = await caseRow(stack, caseId); return r.status === 'claimed' ? r : null; })).claimed_by, 'ops.cli');
+    const history = await temporalCli(['workflow', 'show', '--workflow-id', workflowId, '--output', 'json']);
+    assert.equal((history.stdout.match(/WORKFLOW_EXECUTION_UPDATE_ACCEPTED|WorkflowExecutionUpdateAccepted/g) ?? []).length, 1, 'only the well-formed update is in the history');
+  });
+
   it('lets an analyst release a claim and escalate by hand with a reason, into the L2 queue', async () => {
     const { caseId } = await openCase(stack);
     await act(stack, caseId, 'claim', 'ann');
