@@ -18,6 +18,8 @@ export interface SpawnOptions {
   /** Make it the leader of a process group of its own, as a shell runs a command (signal the group with -pid). */
   ownProcessGroup?: boolean;
   timeoutMs?: number;
+  /** The checkout to run main.ts from (its working directory too): this one unless given. */
+  root?: string;
 }
 
 /**
@@ -28,8 +30,9 @@ export async function spawnMain(env: Record<string, string>, ready: RegExp, opts
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env };
   for (const name of opts.unset ?? []) delete childEnv[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'main.ts')], {
-    cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false,
+  const root = opts.root ?? ROOT;
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'main.ts')], {
+    cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false,
   });
   const logs: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
