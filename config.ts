@@ -50,6 +50,8 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('fraudguard'),
+  // Temporal's web UI beside the embedded dev server (TEMPORAL_ADDRESS unset), on 127.0.0.1; `off`: none.
+  TEMPORAL_UI_PORT: z.union([z.literal('off'), port.min(1)], { error: 'must be a port number (1 to 65535) or off' }).default(8233),
   FRAUDGUARD_DATA_DIR: z.string().default('.data'),
   // The data set a `dataset` simulation replays (monthly YYYY-MM.csv.gz), relative to the project.
   SIMULATION_DATA_DIR: z.string().default('../shared/data'),

@@ -135,8 +135,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       const executable = toolPath(ROOT, 'temporal');
       if (!executable) throw new Error('TEMPORAL_ADDRESS is unset and no Temporal CLI was found: run `npm run setup` (it installs one) or set TEMPORAL_ADDRESS.');
       log.info(`TEMPORAL_ADDRESS unset: starting the Temporal dev server on 127.0.0.1:${EMBEDDED_TEMPORAL_PORT}`);
-      const server = await startTemporalDevServer({ executable, port: EMBEDDED_TEMPORAL_PORT, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, ownProcessGroup: true });
+      const uiPort = config.TEMPORAL_UI_PORT === 'off' ? undefined : config.TEMPORAL_UI_PORT;
+      const server = await startTemporalDevServer({ executable, port: EMBEDDED_TEMPORAL_PORT, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, uiPort, ownProcessGroup: true });
       stops.push(server.stop);
+      if (uiPort !== undefined) log.info({ url: `http://127.0.0.1:${uiPort}` }, `Temporal's web UI: http://127.0.0.1:${uiPort} (every transaction's workflow history)`);
       temporalAddress = server.address;
     }
     const connection = await Connection.connect({ address: temporalAddress }).catch((err: unknown) => {

@@ -17,6 +17,8 @@ export interface DevServer {
 
 /** Where `npm start` runs its dev server when TEMPORAL_ADDRESS is unset: the CLI's default port, so `temporal` commands find it. */
 export const EMBEDDED_TEMPORAL_PORT = 7233;
+/** And its web UI: the CLI's default, the gRPC port plus 1000. */
+export const EMBEDDED_TEMPORAL_UI_PORT = 8233;
 
 export interface DevServerOptions {
   executable: string;
@@ -24,6 +26,8 @@ export interface DevServerOptions {
   /** SQLite file: keeps workflow history across restarts. Omit for an in-memory server (tests). */
   dbFile?: string;
   namespace?: string;
+  /** Serve Temporal's web UI on this port of 127.0.0.1; without it the server is headless (tests, benches). */
+  uiPort?: number;
   onLog?: (line: string) => void;
   /** Let the process exit while the server runs (a test file's own server, stopped on exit). */
   unref?: boolean;
@@ -50,7 +54,12 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   if (await portOpen(opts.port)) {
     throw new StartupError(`Port ${opts.port} is already in use: stop what listens there, or set TEMPORAL_ADDRESS to use a running Temporal server.`);
   }
-  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(opts.port),
+  if (opts.uiPort !== undefined && await portOpen(opts.uiPort)) {
+    throw new StartupError(`Port ${opts.uiPort} (Temporal's web UI) is already in use: stop what listens there, or set TEMPORAL_UI_PORT to another port, or to off.`);
+  }
+  // The UI is served from the CLI itself; it would fetch Temporal's news feed from the internet unless told not to.
+  const ui = opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-disable-news-fetch'];
+  const args = ['server', 'start-dev', ...ui, '--ip', '127.0.0.1', '--port', String(opts.port),
     '--namespace', opts.namespace ?? 'default', '--log-level', 'warn', ...dynamicConfigArgs(),
   ];
   if (opts.dbFile) {
@@ -80,10 +89,13 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   child.once('exit', () => { exited = true; process.removeListener('exit', orphanGuard); });
 
   const deadline = Date.now() + 60_000;
-  while (!(await portOpen(opts.port))) {
-    if (exited) throw new Error(`Temporal dev server exited at start:\n${output.join('\n')}`);
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`Temporal dev server did not listen on ${opts.port} within 60 s:\n${output.join('\n')}`); }
-    await sleep(100);
+  const ports = opts.uiPort === undefined ? [opts.port] : [opts.port, opts.uiPort];
+  for (const port of ports) {
+    while (!(await portOpen(port))) {
+      if (exited) throw new Error(`Temporal dev server exited at start:\n${output.join('\n')}`);
+      if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`Temporal dev server did not listen on ${port} within 60 s:\n${output.join('\n')}`); }
+      await sleep(100);
+    }
   }
   // Sends the signal and waits for the exit; a server that ignores SIGTERM for 10 s is killed.
   const end = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Connection, Client } from '@temporalio/client';
 import { EMBEDDED_POSTGRES_PORT } from '../../runtime/embedded-postgres.ts';
-import { EMBEDDED_TEMPORAL_PORT, portOpen } from '../../runtime/temporal-dev-server.ts';
+import { EMBEDDED_TEMPORAL_PORT, EMBEDDED_TEMPORAL_UI_PORT, portOpen } from '../../runtime/temporal-dev-server.ts';
 import { embeddedEnv, fraudguard } from '../support/cli.ts';
 import { EMBEDDED_SERVICES_LOCK, holdMachineLock } from '../support/machine-lock.ts';
 import { spawnMain, type ChildService } from '../support/processes.ts';
 import { aTransaction } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 // The README's first command on a machine with none of the services configured: `npm start` runs
 // main.ts, which starts an embedded PostgreSQL, a Temporal dev server and the in-process feature store.
@@ -48,7 +49,7 @@ async function assertStoppedCleanly(run: Running): Promise<void> {
   const { code, signal } = await run.exited;
   const said = run.logs.join('\n');
   assert.deepEqual({ code, signal }, { code: 0, signal: null }, said);
-  for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT]) assert.equal(await portOpen(port), false, `port ${port} still open after exit`);
+  for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT, EMBEDDED_TEMPORAL_UI_PORT]) assert.equal(await portOpen(port), false, `port ${port} still open after exit`);
   const lines = run.logs.map(parsed);
   const stopping = lines.findIndex((l) => l.msg === 'stopping');
   assert.ok(stopping >= 0, `says it is stopping:\n${said}`);
@@ -77,7 +78,7 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
 
   before(async () => {
     release = await holdMachineLock(EMBEDDED_SERVICES_LOCK);
-    for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT]) {
+    for (const port of [EMBEDDED_POSTGRES_PORT, EMBEDDED_TEMPORAL_PORT, EMBEDDED_TEMPORAL_UI_PORT]) {
       assert.equal(await portOpen(port), false, `port ${port} is taken (a running \`npm start\`?): the embedded services need it`);
     }
     runs.push(await startMain(dataDir, adminKey));
@@ -114,6 +115,26 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     const stored = await fetch(`${base}/v1/decisions/${tx['id'] as string}`, { headers: auth });
     assert.equal(stored.status, 200);
     assert.equal((await stored.json() as { persisted: boolean }).persisted, true);
+  });
+
+  it('serves Temporal\'s web UI on 127.0.0.1, where the transaction\'s workflow is listed', async () => {
+    const said = (runs[0] as Running).logs.map((l) => parsed(l).msg);
+    const ui = `http://127.0.0.1:${EMBEDDED_TEMPORAL_UI_PORT}`;
+    assert.ok(said.includes(`Temporal's web UI: ${ui} (every transaction's workflow history)`), said.join('\n'));
+    const page = await fetch(`${ui}/namespaces/default/workflows`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    // What the UI's own pages ask its server for.
+    const query = encodeURIComponent(`WorkflowId = "tx-${tx['id'] as string}"`);
+    type Listing = { executions: { execution: { workflowId: string }; type: { name: string } }[] };
+    // Listings are read from the visibility store, which the server writes just after the workflow.
+    const { executions } = await waitFor(async () => {
+      const listed = await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${query}`);
+      assert.equal(listed.status, 200);
+      const body = await listed.json() as Listing;
+      return body.executions?.length ? body : null;
+    }, 10_000, 'the workflow listed');
+    assert.deepEqual(executions.map((e) => [e.execution.workflowId, e.type.name]), [[`tx-${tx['id'] as string}`, 'transactionWorkflow']]);
   });
 
   it('lets the CLI work on the embedded database while it runs, with DATABASE_URL unset as for the service', async () => {
