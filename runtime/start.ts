@@ -138,6 +138,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       const uiPort = config.TEMPORAL_UI_PORT === 'off' ? undefined : config.TEMPORAL_UI_PORT;
       const server = await startTemporalDevServer({ executable, port: EMBEDDED_TEMPORAL_PORT, dbFile: resolve(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, uiPort, ownProcessGroup: true });
       stops.push(server.stop);
+      const indexes = server.visibilityIndexes;
+      if (indexes && 'skipped' in indexes) log.info({ reason: indexes.skipped }, 'the embedded Temporal server keeps its unused visibility indexes (dropping them needs Python\'s sqlite3): about a quarter fewer workflows a second');
+      else if (indexes && indexes.dropped > 0) log.info({ dropped: indexes.dropped }, 'unused visibility indexes dropped from the embedded Temporal server\'s file');
       if (uiPort !== undefined) log.info({ url: `http://127.0.0.1:${uiPort}` }, `Temporal's web UI: http://127.0.0.1:${uiPort} (every transaction's workflow history)`);
       temporalAddress = server.address;
     }

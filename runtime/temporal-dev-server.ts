@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dynamicConfigArgs } from './temporal-dynamic-config.ts';
+import { dropUnusedVisibilityIndexes, type IndexDropResult } from './temporal-visibility-indexes.ts';
 import { StartupError } from './startup-error.ts';
 
 export interface DevServer {
@@ -13,6 +14,8 @@ export interface DevServer {
   stop(): Promise<void>;
   /** Ends the server as a crash would (SIGKILL), for fault tests. */
   kill(): Promise<void>;
+  /** With a SQLite file: what became of its unused visibility indexes (temporal-visibility-indexes.ts). */
+  visibilityIndexes?: IndexDropResult;
 }
 
 /** Where `npm start` runs its dev server when TEMPORAL_ADDRESS is unset: the CLI's default port, so `temporal` commands find it. */
@@ -62,8 +65,12 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   const args = ['server', 'start-dev', ...ui, '--ip', '127.0.0.1', '--port', String(opts.port),
     '--namespace', opts.namespace ?? 'default', '--log-level', 'warn', ...dynamicConfigArgs(),
   ];
+  // An existing file is slimmed before the server opens it; a new one once the server has created its schema.
+  let visibilityIndexes: IndexDropResult | undefined;
+  const newFile = opts.dbFile !== undefined && !existsSync(opts.dbFile);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
+    if (!newFile) visibilityIndexes = await dropUnusedVisibilityIndexes(opts.dbFile);
     args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMA_ARGS);
   }
   const child: ChildProcess = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false });
@@ -97,6 +104,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
       await sleep(100);
     }
   }
+  if (opts.dbFile && newFile) visibilityIndexes = await dropUnusedVisibilityIndexes(opts.dbFile);
   // Sends the signal and waits for the exit; a server that ignores SIGTERM for 10 s is killed.
   const end = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
     if (exited) return;
@@ -111,6 +119,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
     pid: child.pid,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
+    ...(visibilityIndexes ? { visibilityIndexes } : {}),
   };
 }
 

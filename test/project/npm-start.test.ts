@@ -103,6 +103,7 @@ describe('npm start on embedded defaults (no DATABASE_URL, REDIS_URL or TEMPORAL
     assert.ok(said.some((m) => m.startsWith('DATABASE_URL unset')), said.join('\n'));
     assert.ok(said.some((m) => m.startsWith('TEMPORAL_ADDRESS unset')), said.join('\n'));
     assert.ok(said.some((m) => m.startsWith('REDIS_URL unset')), said.join('\n'));
+    assert.ok(said.some((m) => m === 'unused visibility indexes dropped from the embedded Temporal server\'s file'), said.join('\n'));
   });
 
   it('decides a transaction through its workflow and keeps the decision in the embedded PostgreSQL', async () => {
