@@ -60,8 +60,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   if (opts.uiPort !== undefined && await portOpen(opts.uiPort)) {
     throw new StartupError(`Port ${opts.uiPort} (Temporal's web UI) is already in use: stop what listens there, or set TEMPORAL_UI_PORT to another port, or to off.`);
   }
-  // The UI is served from the CLI itself; it would fetch Temporal's news feed from the internet unless told not to.
-  const ui = opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-disable-news-fetch'];
+  // The UI is served by the CLI itself (no flag newer CLIs alone know: one already on PATH may be older).
+  const ui = opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)];
   const args = ['server', 'start-dev', ...ui, '--ip', '127.0.0.1', '--port', String(opts.port),
     '--namespace', opts.namespace ?? 'default', '--log-level', 'warn', ...dynamicConfigArgs(),
   ];
