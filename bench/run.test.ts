@@ -60,4 +60,14 @@ describe('fraudguard bench', () => {
       if (Math.abs(speedup - 100) > 1) assert.equal(f['met'], speedup >= 100, JSON.stringify(f));
     }
   });
+
+  it('runs the simulation suite through the API, on a short range when told', () => {
+    const file = join(dir, 'simulation.json');
+    const run = fraudguard(['bench', 'simulation', '--json', file], { ...process.env, SIM_BENCH_TO: '2018-04-03' });
+    assert.equal(run.code, 0, run.out);
+    const figures = JSON.parse(readFileSync(file, 'utf8')) as { name: string; value: number; unit: string }[];
+    const api = figures.find((f) => f.name.startsWith('full simulation through the API'));
+    assert.ok(api && api.unit === 's' && api.value > 0, JSON.stringify(figures));
+    assert.match(api.name, /\((?!0 tx)\d+ tx, 1 chunks of 7 d/, 'it counted the range\'s transactions');
+  });
 });

@@ -15,6 +15,7 @@ import { loadRuleset, rulesOf } from '../engine/rules/load.ts';
 import { createReferenceEvaluator } from '../engine/rules/reference.ts';
 import { rulesetSchema } from '../engine/rules/ruleset.ts';
 import { datasetFiles, readDataset } from '../simulations/dataset.ts';
+import type { SimulationView } from '../simulations/views.ts';
 import { startStack } from '../test/support/stack.ts';
 import { waitFor } from '../test/support/wait.ts';
 import { figure, runAlone, type BenchFigure } from './figure.ts';
@@ -91,13 +92,14 @@ async function apiRun(to: string): Promise<{ seconds: number; transactions: numb
       // The worker shares this process: a reply may be late or a kept-alive socket closed under load; ask again.
       const polled = await stack.get(`/v1/simulations/${res.body.id}`).catch(() => null);
       if (!polled) return null;
-      const s = polled.body;
+      // Typed as the API answers, so that a renamed field fails the type check rather than a bench run.
+      const s = polled.body as SimulationView;
       if (s.status === 'completed') return s;
       if (s.status !== 'queued' && s.status !== 'running') throw new Error(`simulation ${s.status}: ${s.error}`);
-      if (performance.now() - lastLog > 30_000) { lastLog = performance.now(); console.log(`api simulation: ${s.progress} %, ${s.rowsDone.toLocaleString('en')} rows`); }
+      if (performance.now() - lastLog > 30_000) { lastLog = performance.now(); console.log(`api simulation: ${s.progress} %, ${s.rows_done.toLocaleString('en')} rows`); }
       return null;
     }, 3 * 3_600_000, 'the full simulation finished', 1_000);
-    return { seconds: (performance.now() - started) / 1000, transactions: sim.result.transactions, chunks: sim.chunksTotal, chunkDays };
+    return { seconds: (performance.now() - started) / 1000, transactions: sim.result?.transactions ?? 0, chunks: sim.chunks_total, chunkDays };
   } finally {
     await stack.stop();
     await stack.dropSchema();
