@@ -63,12 +63,14 @@ describe('the Docker image, its Dockerfile carried out step by step', () => {
       TEMPORAL_ADDRESS: await testTemporalAddress(), TEMPORAL_TASK_QUEUE: schema, HOST: '127.0.0.1', PORT: '0',
     };
     const unset = ['METRICS_PORT', 'FRAUDGUARD_DATA_DIR'];
+    // Started together, as compose starts them; each kept as soon as it runs, so that `after` stops it whatever fails.
+    const started = (role: string, ready: RegExp, env: Record<string, string> = {}) =>
+      spawnMain({ ...services, FRAUDGUARD_ROLE: role, ...env }, ready, { root: image.dir, unset, timeoutMs: 120_000 }).then((s) => { running.push(s); return s; });
     const [worker, api] = await Promise.all([
-      spawnMain({ ...services, FRAUDGUARD_ROLE: 'worker' }, /worker started/, { root: image.dir, unset, timeoutMs: 120_000 }),
-      spawnMain({ ...services, FRAUDGUARD_ROLE: 'api', FRAUDGUARD_ADMIN_API_KEY: adminKey }, /FraudGuard API listening/, { root: image.dir, unset, timeoutMs: 120_000 }),
+      started('worker', /worker started/),
+      started('api', /FraudGuard API listening/, { FRAUDGUARD_ADMIN_API_KEY: adminKey }),
     ]);
-    running.push(worker as ChildService, api as ChildService);
-    const listening = api?.logs.map((l) => { try { return JSON.parse(l) as { port?: number }; } catch { return {}; } }).find((l) => l.port);
+    const listening = api.logs.map((l) => { try { return JSON.parse(l) as { port?: number }; } catch { return {}; } }).find((l) => l.port);
     const base = `http://127.0.0.1:${listening?.port}`;
 
     const decided = await fetch(`${base}/v1/decisions`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(aTransaction()) });
@@ -79,7 +81,7 @@ describe('the Docker image, its Dockerfile carried out step by step', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="app"/);
 
-    for (const service of [api, worker] as ChildService[]) {
+    for (const service of [api, worker]) {
       service.child.kill('SIGTERM');
       assert.deepEqual(await service.exited, { code: 0, signal: null }, service.logs.join('\n'));
     }
