@@ -1,15 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort, portOpen, startTemporalDevServer } from '../../runtime/temporal-dev-server.ts';
 import { StartupError } from '../../runtime/startup-error.ts';
 import { toolPath } from '../../runtime/tools.ts';
 import { KEPT_INDEXES, UNUSED_INDEX_PREFIXES } from '../../runtime/temporal-visibility-indexes.ts';
+import { temporalCli } from '../support/temporal-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -52,7 +52,11 @@ describe('the embedded Temporal dev server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-temporal-file-'));
     const dbFile = join(dir, 'temporal.db');
     const indexes = () => execFileSync('python3', ['-c', 'import sqlite3, sys; print("\\n".join(n for (n,) in sqlite3.connect(sys.argv[1]).execute("SELECT name FROM sqlite_master WHERE type = \'index\' AND tbl_name = \'executions_visibility\'")))', dbFile], { encoding: 'utf8' }).trim().split('\n');
-    const cli = async (address: string, ...args: string[]) => (await promisify(execFile)(executable, [...args, '--address', address], { encoding: 'utf8' })).stdout;
+    const cli = async (address: string, ...args: string[]) => {
+      const run = await temporalCli(args, address);
+      assert.equal(run.status, 0, `temporal ${args.join(' ')}: ${run.stderr}`);
+      return run.stdout;
+    };
     const port = await freePort();
     // Visibility is written just after the workflow: the first lists may not have it yet.
     const listed = async (address: string, query: string, count = 1): Promise<string[]> => {
